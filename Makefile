@@ -1,0 +1,91 @@
+# The project's commands. `make demo` and `make test` set everything up from the pinned files on their own.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CHECKOV_VENV := .venv-checkov
+STAMPS := .make
+# The pinned Node 22 from package.json runs both the CDK CLI and jsii (aws-cdk-lib's Node runtime).
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# Synth and tests never reach AWS: no credentials, no metadata service, no telemetry.
+export AWS_EC2_METADATA_DISABLED := true
+export CDK_DISABLE_CLI_TELEMETRY := true
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+TEMPLATES := cdk.out/DevStack.template.json cdk.out/ProdStack.template.json
+PY_SOURCES := app.py stacks lambdas containers local tests benchmarks
+
+.PHONY: help install synth lint format gates cfn-lint checkov workflows test test-unit test-infra test-integration test-e2e \
+        demo up down clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+install: $(STAMPS)/python $(STAMPS)/checkov $(STAMPS)/node ## Create .venv, .venv-checkov and node_modules from the pinned files
+
+$(STAMPS)/python: requirements.txt requirements-dev.txt containers/login/requirements.txt containers/order/requirements.txt
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(STAMPS)/checkov: requirements-checkov.txt
+	@mkdir -p $(STAMPS)
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON_BOOT) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	@touch $@
+
+$(STAMPS)/node: package.json package-lock.json
+	@mkdir -p $(STAMPS)
+	npm ci --no-audit --no-fund --loglevel=error
+	@node --version | grep -q '^v22\.' || { echo "node_modules/.bin/node is not Node 22"; exit 1; }
+	@touch $@
+
+synth: install ## Synthesize DevStack and ProdStack through the cdk-nag packs (fails on any unacknowledged finding)
+	rm -rf cdk.out
+	npx cdk synth --quiet
+	@ls -1 $(TEMPLATES)
+
+lint: install ## ruff (lint + format check) and mypy
+	$(VENV)/bin/ruff check $(wildcard $(PY_SOURCES))
+	$(VENV)/bin/ruff format --check $(wildcard $(PY_SOURCES))
+	$(VENV)/bin/mypy $(wildcard app.py stacks local lambdas)
+
+format: install ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix $(wildcard $(PY_SOURCES))
+	$(VENV)/bin/ruff format $(wildcard $(PY_SOURCES))
+
+cfn-lint: ## cfn-lint both templates: errors fail, warnings are reported
+	@rc=0; $(VENV)/bin/cfn-lint $(TEMPLATES) || rc=$$?; \
+	if (( rc & 3 )); then echo "cfn-lint: errors (exit $$rc)"; exit 1; fi; echo "cfn-lint: no errors (exit $$rc)"
+
+# checkov must not phone home for its guideline mappings (there is no network in CI).
+CHECKOV := BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download
+
+checkov: ## checkov on the templates and workflows: every failure must be fixed or skipped with a reason
+	$(CHECKOV) -d cdk.out --framework cloudformation
+	$(CHECKOV) -d .github/workflows --framework github_actions
+
+workflows: install ## Validate GitHub workflows against their JSON schema
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+gates: synth cfn-lint checkov workflows ## Synth with cdk-nag, cfn-lint, checkov and workflow schemas
+
+test-unit: install
+	$(VENV)/bin/pytest tests/unit
+
+test-infra: install
+	$(VENV)/bin/pytest tests/infrastructure
+
+test: install lint gates ## Everything CI runs: lint, gates and every test suite
+	$(VENV)/bin/pytest tests
+
+demo: gates ## Synthesize both stacks through the gates and print what each environment contains
+	$(PY) -m stacks.summary cdk.out
+
+clean: ## Remove generated output (keeps the virtualenvs)
+	rm -rf cdk.out .run .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""The CDK app: DevStack and ProdStack. The only place that reads CDK context or environment variables."""
+
+from __future__ import annotations
+
+import os
+
+import aws_cdk as cdk
+
+from stacks.config import ENVIRONMENTS
+from stacks.nag import register_nag_packs
+from stacks.platform_stack import PlatformStack
+
+CONTEXT_KEYS = ("account", "region", "admin_role_arn", "public_access_cidrs")
+
+
+def overrides_for(app: cdk.App, env_name: str) -> dict[str, str]:
+    """Deploy-time values: ``-c dev:admin_role_arn=...`` beats ``-c admin_role_arn=...`` beats the environment."""
+    values: dict[str, str] = {}
+    account = os.environ.get("CDK_DEFAULT_ACCOUNT")
+    if account:
+        values["account"] = account
+    for key in CONTEXT_KEYS:
+        for context_key in (key, f"{env_name}:{key}"):
+            value = app.node.try_get_context(context_key)
+            if value is not None:
+                values[key] = str(value)
+    return values
+
+
+def main() -> cdk.App:
+    app = cdk.App()
+    register_nag_packs(app)
+    for config in ENVIRONMENTS:
+        PlatformStack(app, config.stack_name, config=config.with_overrides(overrides_for(app, config.name)))
+    app.synth()
+    return app
+
+
+if __name__ == "__main__":
+    main()

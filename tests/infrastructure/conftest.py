@@ -1,0 +1,56 @@
+"""Synthesize both environments once per session; tests assert on the templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from stacks.config import DEV, PROD, EnvironmentConfig
+from stacks.nag import register_nag_packs
+from stacks.platform_stack import PlatformStack
+
+
+def synth(config: EnvironmentConfig) -> Template:
+    app = cdk.App()
+    return Template.from_stack(PlatformStack(app, config.stack_name, config=config))
+
+
+@pytest.fixture(scope="session")
+def dev() -> Template:
+    return synth(DEV)
+
+
+@pytest.fixture(scope="session")
+def prod() -> Template:
+    return synth(PROD)
+
+
+@pytest.fixture(scope="session", params=["dev", "prod"])
+def env_template(request: pytest.FixtureRequest, dev: Template, prod: Template) -> tuple[EnvironmentConfig, Template]:
+    return (DEV, dev) if request.param == "dev" else (PROD, prod)
+
+
+@pytest.fixture(scope="session")
+def assembly_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both stacks synthesized as ``make synth`` does: every cdk-nag pack registered, so any finding raises."""
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    app = cdk.App(outdir=str(outdir))
+    register_nag_packs(app)
+    for config in (DEV, PROD):
+        PlatformStack(app, config.stack_name, config=config)
+    app.synth()
+    return outdir
+
+
+def resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
+    return template.find_resources(kind)
+
+
+def only(template: Template, kind: str) -> tuple[str, dict[str, Any]]:
+    found = resources(template, kind)
+    assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
+    return next(iter(found.items()))
