@@ -25,6 +25,7 @@ class StackSummary:
     tables: list[str]
     resource_counts: Counter[str]
     acknowledgments: dict[str, str]  # rule id -> reason
+    acknowledged_scopes: Counter[str]  # rule id -> how many constructs acknowledge it
 
     def render(self) -> str:
         lines = [
@@ -37,9 +38,11 @@ class StackSummary:
         ]
         for kind, count in sorted(self.resource_counts.items(), key=lambda kv: (-kv[1], kv[0])):
             lines.append(f"     {count:3d}  {kind}")
-        lines.append(f"   {len(self.acknowledgments)} acknowledged findings:")
+        lines.append(f"   {len(self.acknowledgments)} acknowledged rules (construct scopes in brackets):")
         for rule, reason in sorted(self.acknowledgments.items()):
-            lines.append(f"     - {rule.split('::', 1)[-1]}: {reason[:110]}{'…' if len(reason) > 110 else ''}")
+            short = reason if len(reason) <= 100 else reason[:99] + "…"
+            name = rule.split("::", 1)[-1].replace("Policy::arn:<AWS::Partition>:iam::aws:policy/", "")
+            lines.append(f"     - {name} [{self.acknowledged_scopes[rule]}]: {short}")
         return "\n".join(lines)
 
 
@@ -60,10 +63,12 @@ def summarize(assembly: Path, stack: str) -> StackSummary:
         endpoint = f"private + public from {', '.join(access.get('PublicAccessCidrs', ['0.0.0.0/0']))}"
     mode = "Auto Mode" if cluster.get("ComputeConfig", {}).get("Enabled") else "managed node groups"
     acknowledgments: dict[str, str] = {}
+    scopes: Counter[str] = Counter()
     for entries in metadata.values():
         for entry in entries:
             if entry.get("type") == "aws:cdk:acknowledged-rules":
                 acknowledgments.update(entry["data"])
+                scopes.update(entry["data"].keys())
     return StackSummary(
         name=stack,
         cidr=vpc["CidrBlock"],
@@ -75,6 +80,7 @@ def summarize(assembly: Path, stack: str) -> StackSummary:
         tables=sorted(t["TableName"] for t in _resources_of(template, "AWS::DynamoDB::Table")),
         resource_counts=Counter(r["Type"] for r in template["Resources"].values()),
         acknowledgments=acknowledgments,
+        acknowledged_scopes=scopes,
     )
 
 
