@@ -19,24 +19,25 @@ export PYTHONDONTWRITEBYTECODE := 1
 TEMPLATES := cdk.out/DevStack.template.json cdk.out/ProdStack.template.json
 PY_SOURCES := app.py stacks lambdas containers local tests benchmarks
 
-.PHONY: help install synth lint format gates cfn-lint checkov workflows test test-unit test-infra test-integration test-e2e \
-        demo up down clean
+.PHONY: help install synth lint format gates cfn-lint checkov hadolint workflows test test-unit test-infra test-integration test-e2e \
+        demo up down status clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 install: $(STAMPS)/python $(STAMPS)/checkov $(STAMPS)/node ## Create .venv, .venv-checkov and node_modules from the pinned files
 
-$(STAMPS)/python: requirements.txt requirements-dev.txt containers/login/requirements.txt containers/order/requirements.txt
+# requirements*.txt pin what we use directly; constraints*.txt pin the whole resolved tree (pip freeze).
+$(STAMPS)/python: requirements.txt requirements-dev.txt constraints.txt containers/login/requirements.txt containers/order/requirements.txt
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@touch $@
 
-$(STAMPS)/checkov: requirements-checkov.txt
+$(STAMPS)/checkov: requirements-checkov.txt constraints-checkov.txt
 	@mkdir -p $(STAMPS)
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON_BOOT) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt -c constraints-checkov.txt
 	@touch $@
 
 $(STAMPS)/node: package.json package-lock.json
@@ -53,7 +54,7 @@ synth: install ## Synthesize DevStack and ProdStack through the cdk-nag packs (f
 lint: install ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check $(wildcard $(PY_SOURCES))
 	$(VENV)/bin/ruff format --check $(wildcard $(PY_SOURCES))
-	$(VENV)/bin/mypy $(wildcard app.py stacks local lambdas)
+	$(VENV)/bin/mypy $(wildcard app.py stacks local lambdas benchmarks) containers/common/service_kit containers/login/login_service containers/order/order_service
 
 format: install ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix $(wildcard $(PY_SOURCES))
@@ -69,11 +70,17 @@ CHECKOV := BC_SKIP_MAPPING=TRUE $(CHECKOV_VENV)/bin/checkov --quiet --compact --
 checkov: ## checkov on the templates and workflows: every failure must be fixed or skipped with a reason
 	$(CHECKOV) -d cdk.out --framework cloudformation
 	$(CHECKOV) -d .github/workflows --framework github_actions
+	$(CHECKOV) $(addprefix -f ,$(DOCKERFILES)) --framework dockerfile
+
+DOCKERFILES := $(wildcard containers/*/Dockerfile)
+
+hadolint: install ## hadolint on every Dockerfile
+	$(VENV)/bin/hadolint $(DOCKERFILES)
 
 workflows: install ## Validate GitHub workflows against their JSON schema
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-gates: synth cfn-lint checkov workflows ## Synth with cdk-nag, cfn-lint, checkov and workflow schemas
+gates: synth cfn-lint checkov hadolint workflows ## Synth with cdk-nag, cfn-lint, checkov, hadolint and workflow schemas
 
 test-unit: install
 	$(VENV)/bin/pytest tests/unit
@@ -84,8 +91,19 @@ test-infra: install
 test: install lint gates ## Everything CI runs: lint, gates and every test suite
 	$(VENV)/bin/pytest tests
 
-demo: gates ## Synthesize both stacks through the gates and print what each environment contains
+up: install ## Start the local platform in the background (emulator, tables, menu, services) and wait until healthy
+	$(PY) -m local.platform up
+
+down: ## Stop the local platform
+	@if test -x $(PY); then $(PY) -m local.platform down; fi
+
+status: ## Show the local platform's components
+	$(PY) -m local.platform status
+
+demo: gates ## Synth both stacks through the gates, summarize them, then run a customer journey on the local platform
 	$(PY) -m stacks.summary cdk.out
+	$(PY) -m local.platform up
+	trap '$(PY) -m local.platform down' EXIT; $(PY) -m local.journey
 
 clean: ## Remove generated output (keeps the virtualenvs)
 	rm -rf cdk.out .run .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The order service: menu and orders over DynamoDB, behind JWTs issued by the login gateway."""

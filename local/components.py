@@ -1,0 +1,138 @@
+"""What the local platform runs: a declarative list of components, each with its command, env and health URL.
+
+Adding a component (the recommendation API, the stream poller) is one more entry in ``build_components``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from local.settings import FAKE_CREDENTIALS, HOST, REGION, REPO_ROOT, TABLE_PREFIX, LocalSettings
+from stacks.table_specs import load_tables
+
+Kind = Literal["emulator", "service"]
+
+# Inherited variables that could point a child at real AWS or at another interpreter's packages.
+_SCRUBBED_PREFIXES = ("AWS_",)
+_SCRUBBED_NAMES = frozenset({"PYTHONPATH", "PYTHONHOME"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Component:
+    """One background process. ``emulator`` components start (and are bootstrapped) before ``service`` ones."""
+
+    name: str
+    kind: Kind
+    command: tuple[str, ...]
+    env: Mapping[str, str]
+    port: int
+    health_url: str
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+def table_names(prefix: str = TABLE_PREFIX) -> dict[str, str]:
+    """Physical table names by spec key, e.g. ``{"orders": "tlj-local-orders", ...}``."""
+    return {key: spec.table_name(prefix) for key, spec in load_tables().items()}
+
+
+def aws_env(settings: LocalSettings) -> dict[str, str]:
+    """What any process needs to reach the emulator with fake credentials (never real AWS)."""
+    return {
+        "AWS_ENDPOINT_URL": settings.aws_url,
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        **FAKE_CREDENTIALS,
+    }
+
+
+def service_env(settings: LocalSettings, *, packages: Iterable[Path], extra: Mapping[str, str]) -> dict[str, str]:
+    """Env of a FastAPI service: emulator access, table names, its import path and its own settings."""
+    tables = table_names()
+    return {
+        **aws_env(settings),
+        "CUSTOMERS_TABLE": tables["customers"],
+        "ORDERS_TABLE": tables["orders"],
+        "CATALOG_TABLE": tables["catalog"],
+        "PYTHONPATH": os.pathsep.join(str(path) for path in packages),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+def child_env(component: Component, base: Mapping[str, str]) -> dict[str, str]:
+    """The full environment of a child: ``base`` without AWS/Python path variables, then the component's env."""
+    env = {
+        name: value
+        for name, value in base.items()
+        if name not in _SCRUBBED_NAMES and not name.startswith(_SCRUBBED_PREFIXES)
+    }
+    no_proxy = ",".join(filter(None, [base.get("NO_PROXY") or base.get("no_proxy"), HOST, "localhost"]))
+    env.update({"NO_PROXY": no_proxy, "no_proxy": no_proxy})
+    env.update(component.env)
+    return env
+
+
+def _uvicorn(app: str, port: int) -> tuple[str, ...]:
+    return (sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port))
+
+
+def build_components(settings: LocalSettings) -> tuple[Component, ...]:
+    """The platform in start order; ``down`` stops them in reverse (services first, emulator last)."""
+    containers = REPO_ROOT / "containers"
+    return (
+        Component(
+            name="aws",
+            kind="emulator",
+            command=(sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(settings.aws_port)),
+            env={**aws_env(settings), "PYTHONUNBUFFERED": "1"},
+            port=settings.aws_port,
+            health_url=f"{settings.aws_url}/moto-api/",
+        ),
+        Component(
+            name="order",
+            kind="service",
+            command=_uvicorn("order_service.main:app", settings.order_port),
+            env=service_env(
+                settings,
+                packages=[containers / "order", containers / "common"],
+                extra={"JWKS_URL": f"{settings.login_url}/.well-known/jwks.json"},
+            ),
+            port=settings.order_port,
+            health_url=f"{settings.order_url}/readyz",
+        ),
+        Component(
+            name="login",
+            kind="service",
+            command=_uvicorn("login_service.main:app", settings.login_port),
+            env=service_env(
+                settings,
+                packages=[containers / "login", containers / "common"],
+                extra={
+                    "ORDER_SERVICE_URL": settings.order_url,
+                    "SIGNING_KEY_FILE": str(settings.signing_key_file),
+                    "RECOMMENDATION_API_URL": settings.reco_url,
+                },
+            ),
+            port=settings.login_port,
+            health_url=f"{settings.login_url}/readyz",
+        ),
+    )
+
+
+def select(components: Iterable[Component], names: Iterable[str]) -> tuple[Component, ...]:
+    """The named components, in platform order; an unknown name is an error."""
+    wanted = set(names)
+    chosen = tuple(c for c in components if c.name in wanted)
+    unknown = wanted - {c.name for c in chosen}
+    if unknown:
+        raise KeyError(f"unknown component(s): {', '.join(sorted(unknown))}")
+    return chosen

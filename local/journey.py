@@ -1,0 +1,97 @@
+"""A customer journey through the login gateway, printed as a readable transcript (``make demo``).
+
+    python -m local.journey [--url http://127.0.0.1:8080]
+
+Sign up, log in, browse the menu, order, list orders, cancel: every step over real HTTP, as a customer would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import uuid
+from typing import Any
+
+import httpx
+
+DEMO_PHONE = "010-1234-5678"  # the number the call-center demo later calls from
+
+
+def _show(step: str, response: httpx.Response, detail: str = "") -> None:
+    print(
+        f"  {step:<38} {response.request.method:<5} {response.request.url.path:<28} -> {response.status_code} {detail}"
+    )
+
+
+def _expect(response: httpx.Response, *statuses: int) -> Any:
+    if response.status_code not in statuses:
+        raise SystemExit(f"unexpected {response.status_code} from {response.request.url}: {response.text[:300]}")
+    return response.json()
+
+
+def run(base_url: str) -> None:
+    email = f"jiwoo.kim+{uuid.uuid4().hex[:8]}@example.com"
+    password = "croissant-" + uuid.uuid4().hex[:10]
+    with httpx.Client(base_url=base_url, timeout=5.0) as http:
+        print(f"Customer journey against {base_url}")
+        signup = http.post(
+            "/auth/signup", json={"email": email, "password": password, "name": "김지우", "phone": DEMO_PHONE}
+        )
+        body = _expect(signup, 201)
+        _show("sign up (phone 010-1234-5678)", signup, f"customer_id={body['customer_id']}")
+
+        wrong = http.post("/auth/login", json={"email": email, "password": "not-my-password"})
+        _expect(wrong, 401)
+        _show("log in with a wrong password", wrong, "refused")
+
+        login = http.post("/auth/login", json={"email": email, "password": password})
+        token = _expect(login, 200)
+        _show("log in", login, f"{token['token_type']} token, expires in {token['expires_in']} s")
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+
+        menu = http.get("/api/menu")
+        items = _expect(menu, 200)
+        items = items["items"] if isinstance(items, dict) else items
+        available = [i for i in items if i.get("available", True)]
+        _show("browse the menu", menu, f"{len(items)} items, {len(available)} available")
+        for item in available[:5]:
+            print(f"      {item['sku']:<8} {item.get('name_ko', ''):<10} {item['name']:<28} {item['price']:>7,} KRW")
+
+        basket = [{"sku": available[0]["sku"], "quantity": 2}, {"sku": available[1]["sku"], "quantity": 1}]
+        key = {"Idempotency-Key": uuid.uuid4().hex}
+        order = http.post("/api/orders", json={"items": basket}, headers=auth | key)
+        placed = _expect(order, 201)
+        _show("order 2 + 1 items", order, f"{placed['order_id']} {placed['status']} total {placed['total']:,} KRW")
+
+        replay = http.post("/api/orders", json={"items": basket}, headers=auth | key)
+        again = _expect(replay, 200, 201)
+        _show("retry with the same Idempotency-Key", replay, f"same order: {again['order_id'] == placed['order_id']}")
+
+        anonymous = http.post("/api/orders", json={"items": basket})
+        _expect(anonymous, 401)
+        _show("order without signing in", anonymous, "refused")
+
+        listing = http.get("/api/orders", headers=auth)
+        orders = _expect(listing, 200)
+        _show("list my orders", listing, f"{len(orders['items'])} order(s), newest first")
+
+        cancel = http.post(f"/api/orders/{placed['order_id']}/cancel", headers=auth)
+        cancelled = _expect(cancel, 200)
+        _show("cancel it", cancel, cancelled["status"])
+
+        second = http.post(f"/api/orders/{placed['order_id']}/cancel", headers=auth)
+        _expect(second, 409)
+        _show("cancel it again", second, "refused: already cancelled")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('LOGIN_PORT', '8080')}")
+    args = parser.parse_args(argv)
+    run(args.url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
