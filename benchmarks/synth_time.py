@@ -33,6 +33,12 @@ def synth_seconds(app_command: str, outdir: str) -> float:
     return time.perf_counter() - started
 
 
+def make_synth_seconds() -> float:
+    started = time.perf_counter()
+    subprocess.run(["make", "synth"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
@@ -42,16 +48,17 @@ def main() -> int:
         "empty CDK app": f"{python} benchmarks/empty_cdk_app.py",
         "DevStack + ProdStack + cdk-nag": f"{python} app.py",
     }
-    results: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(args.runs):  # interleaved, so drift on the machine hits both alike
+    results: dict[str, list[float]] = {name: [] for name in [*cases, "make synth (both stacks, gates)"]}
+    for _ in range(args.runs):  # interleaved, so drift on the machine hits every case alike
         for name, command in cases.items():
             with tempfile.TemporaryDirectory() as outdir:
                 results[name].append(synth_seconds(command, outdir))
+        results["make synth (both stacks, gates)"].append(make_synth_seconds())
     print(f"{'case':34s} {'median s':>9s} {'min s':>7s} {'max s':>7s}  runs={args.runs}")
     for name, times in results.items():
         print(f"{name:34s} {statistics.median(times):9.2f} {min(times):7.2f} {max(times):7.2f}")
-    empty, ours = (statistics.median(t) for t in results.values())
-    print(f"ratio (ours / empty): {ours / empty:.2f}x")
+    empty, ours, make = (statistics.median(t) for t in results.values())
+    print(f"ratio (cdk synth ours / empty): {ours / empty:.2f}x; (make synth / empty): {make / empty:.2f}x")
     return 0
 
 
