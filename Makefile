@@ -17,18 +17,18 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 TEMPLATES := cdk.out/DevStack.template.json cdk.out/ProdStack.template.json
-PY_SOURCES := app.py stacks lambdas containers local tests benchmarks
+PY_SOURCES := app.py stacks lambdas containers local tests benchmarks k8s
 
-.PHONY: help install synth lint format gates cfn-lint checkov hadolint workflows test test-unit test-infra test-integration test-e2e \
+.PHONY: help install synth lint format gates cfn-lint checkov hadolint workflows k8s flows test test-unit test-infra test-integration test-e2e \
         demo up down status clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install: $(STAMPS)/python $(STAMPS)/checkov $(STAMPS)/node ## Create .venv, .venv-checkov and node_modules from the pinned files
+install: $(STAMPS)/python $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/lambda-deps ## Create .venv, .venv-checkov, node_modules and the Lambda dependency layer from the pinned files
 
 # requirements*.txt pin what we use directly; constraints*.txt pin the whole resolved tree (pip freeze).
-$(STAMPS)/python: requirements.txt requirements-dev.txt constraints.txt containers/login/requirements.txt containers/order/requirements.txt
+$(STAMPS)/python: requirements.txt requirements-dev.txt constraints.txt lambdas/requirements.txt containers/login/requirements.txt containers/order/requirements.txt
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
@@ -38,6 +38,16 @@ $(STAMPS)/checkov: requirements-checkov.txt constraints-checkov.txt
 	@mkdir -p $(STAMPS)
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON_BOOT) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt -c constraints-checkov.txt
+	@touch $@
+
+# The Lambdas' dependency layer (synth only zips it: no pip, no Docker at synth). Pure-Python wheels for arm64.
+LAMBDA_DEPS := build/lambda-deps
+$(STAMPS)/lambda-deps: lambdas/requirements.txt $(STAMPS)/python
+	@mkdir -p $(STAMPS)
+	rm -rf $(LAMBDA_DEPS)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+	  --platform manylinux2014_aarch64 --implementation cp --python-version 3.14 \
+	  --target $(LAMBDA_DEPS)/python -r lambdas/requirements.txt
 	@touch $@
 
 $(STAMPS)/node: package.json package-lock.json
@@ -54,7 +64,7 @@ synth: install ## Synthesize DevStack and ProdStack through the cdk-nag packs (f
 lint: install ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check $(wildcard $(PY_SOURCES))
 	$(VENV)/bin/ruff format --check $(wildcard $(PY_SOURCES))
-	$(VENV)/bin/mypy $(wildcard app.py stacks local lambdas benchmarks) containers/common/service_kit containers/login/login_service containers/order/order_service
+	$(VENV)/bin/mypy $(wildcard app.py stacks local lambdas benchmarks k8s) containers/common/service_kit containers/login/login_service containers/order/order_service
 
 format: install ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix $(wildcard $(PY_SOURCES))
@@ -80,7 +90,13 @@ hadolint: install ## hadolint on every Dockerfile
 workflows: install ## Validate GitHub workflows against their JSON schema
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-gates: synth cfn-lint checkov hadolint workflows ## Synth with cdk-nag, cfn-lint, checkov, hadolint and workflow schemas
+k8s: install ## Render k8s/overlays/<env> and k8s/platform/<env>; validate (Kubernetes 1.34 strict + k8s/schemas) and checkov them
+	$(PY) -m k8s.validate --checkov $(CHECKOV_VENV)/bin/checkov
+
+flows: ## Static checks of the synthesized Amazon Connect contact flows
+	$(PY) -m lambdas.call_center.validate_flow $(TEMPLATES)
+
+gates: synth cfn-lint checkov hadolint workflows k8s flows ## Synth with cdk-nag, cfn-lint, checkov, hadolint and workflow schemas
 
 test-unit: install
 	$(VENV)/bin/pytest tests/unit
@@ -103,7 +119,8 @@ status: ## Show the local platform's components
 demo: gates ## Synth both stacks through the gates, summarize them, then run a customer journey on the local platform
 	$(PY) -m stacks.summary cdk.out
 	$(PY) -m local.platform up
-	trap '$(PY) -m local.platform down' EXIT; $(PY) -m local.journey
+	trap '$(PY) -m local.platform down' EXIT; $(PY) -m local.journey && \
+	  $(PY) -m lambdas.call_center.simulate --phone +821012345678 --press 1 0 --at "$$(date -u +%Y-%m-%d)T03:00:00Z"
 
 clean: ## Remove generated output (keeps the virtualenvs)
-	rm -rf cdk.out .run .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out .run build .pytest_cache .mypy_cache .ruff_cache

@@ -11,7 +11,17 @@ from stacks.config import ENVIRONMENTS
 from stacks.nag import register_nag_packs
 from stacks.platform_stack import PlatformStack
 
-CONTEXT_KEYS = ("account", "region", "admin_role_arn", "public_access_cidrs")
+CONTEXT_KEYS = (
+    "account",
+    "region",
+    "admin_role_arn",
+    "public_access_cidrs",
+    "github_owner",
+    "github_repo",
+    "create_github_oidc_provider",
+    "identity_center_instance_arn",
+    "argocd_admin_group_ids",
+)
 
 
 def overrides_for(app: cdk.App, env_name: str) -> dict[str, str]:

@@ -30,12 +30,12 @@ class Component:
     kind: Kind
     command: tuple[str, ...]
     env: Mapping[str, str]
-    port: int
+    port: int | None  # None: a background worker that serves nothing (its health URL is then a file:// URL)
     health_url: str
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"http://{HOST}:{self.port}" if self.port is not None else "(background, no port)"
 
 
 def table_names(prefix: str = TABLE_PREFIX) -> dict[str, str]:
@@ -125,7 +125,43 @@ def build_components(settings: LocalSettings) -> tuple[Component, ...]:
             port=settings.login_port,
             health_url=f"{settings.login_url}/readyz",
         ),
+        Component(
+            name="reco",
+            kind="service",
+            command=(sys.executable, "-m", "local.reco_api", "--port", str(settings.reco_port)),
+            env=service_env(settings, packages=[REPO_ROOT], extra=recommendation_env()),
+            port=settings.reco_port,
+            health_url=f"{settings.reco_url}/healthz",
+        ),
+        Component(
+            name="indexer",
+            kind="service",
+            command=(
+                sys.executable,
+                "-m",
+                "local.stream_poller",
+                "--ready-file",
+                str(settings.run_dir / "indexer.ready"),
+                "--checkpoint",
+                str(settings.run_dir / "indexer.checkpoint.json"),
+                "--failures",
+                str(settings.run_dir / "indexer.failures.jsonl"),
+            ),
+            env=service_env(settings, packages=[REPO_ROOT], extra=recommendation_env()),
+            port=None,
+            health_url=(settings.run_dir / "indexer.ready").as_uri(),
+        ),
     )
+
+
+def recommendation_env() -> dict[str, str]:
+    """The recommendation Lambdas' settings on the laptop; Powertools tracing and metrics stay off."""
+    return {
+        "RECOMMENDATIONS_TABLE": table_names()["recommendations"],
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
 
 
 def select(components: Iterable[Component], names: Iterable[str]) -> tuple[Component, ...]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import httpx
 
@@ -21,6 +24,8 @@ class HealthError(Exception):
 
 
 def is_healthy(client: httpx.Client, url: str) -> bool:
+    if url.startswith("file://"):
+        return _file_ready(url)
     try:
         return client.get(url).status_code == 200
     except httpx.HTTPError:
@@ -40,6 +45,12 @@ def wait_healthy(urls: Mapping[str, str], *, alive: Callable[[str], bool], deadl
             for name, url in list(pending.items()):
                 if not alive(name):
                     raise HealthError(name, "the process exited")
+                if url.startswith("file://"):  # a background worker without a port signals readiness by a file
+                    if _file_ready(url):
+                        del pending[name]
+                    else:
+                        last_status[name] = "not ready yet"
+                    continue
                 try:
                     response = client.get(url)
                 except httpx.HTTPError as error:
@@ -56,3 +67,7 @@ def wait_healthy(urls: Mapping[str, str], *, alive: Callable[[str], bool], deadl
                 detail = last_status.get(name, "no answer")
                 raise HealthError(name, f"not healthy before the timeout (last: {detail} from {pending[name]})")
             time.sleep(_POLL_INTERVAL)
+
+
+def _file_ready(url: str) -> bool:
+    return Path(url2pathname(urlsplit(url).path)).exists()

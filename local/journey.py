@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import uuid
 from typing import Any
 
@@ -28,6 +29,26 @@ def _expect(response: httpx.Response, *statuses: int) -> Any:
     if response.status_code not in statuses:
         raise SystemExit(f"unexpected {response.status_code} from {response.request.url}: {response.text[:300]}")
     return response.json()
+
+
+def _recommendations(http: httpx.Client, auth: dict[str, str], step: str) -> list[str]:
+    response = http.get("/api/recommendations", params={"k": 3}, headers=auth)
+    items = _expect(response, 200)["items"]
+    _show(step, response, ", ".join(f"{i['name']} ({i['reason']})" for i in items) or "none")
+    return [str(item["sku"]) for item in items]
+
+
+def _recommendations_after(http: httpx.Client, auth: dict[str, str], before: list[str]) -> None:
+    """The Orders stream feeds the model in the background: wait (bounded) until the new order shows."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        response = http.get("/api/recommendations", params={"k": 3}, headers=auth)
+        items = _expect(response, 200)["items"]
+        if [str(item["sku"]) for item in items] != before:
+            _show("recommendations after the order", response, ", ".join(f"{i['name']} ({i['reason']})" for i in items))
+            return
+        time.sleep(0.5)
+    print("  recommendations did not change within 15 s (is the Orders-stream poller running?)")
 
 
 def run(base_url: str) -> None:
@@ -59,6 +80,7 @@ def run(base_url: str) -> None:
             print(f"      {item['sku']:<8} {item.get('name_ko', ''):<10} {item['name']:<28} {item['price']:>7,} KRW")
 
         basket = [{"sku": available[0]["sku"], "quantity": 2}, {"sku": available[1]["sku"], "quantity": 1}]
+        before = _recommendations(http, auth, "recommendations before ordering")
         key = {"Idempotency-Key": uuid.uuid4().hex}
         order = http.post("/api/orders", json={"items": basket}, headers=auth | key)
         placed = _expect(order, 201)
@@ -67,6 +89,8 @@ def run(base_url: str) -> None:
         replay = http.post("/api/orders", json={"items": basket}, headers=auth | key)
         again = _expect(replay, 200, 201)
         _show("retry with the same Idempotency-Key", replay, f"same order: {again['order_id'] == placed['order_id']}")
+
+        _recommendations_after(http, auth, before)
 
         anonymous = http.post("/api/orders", json={"items": basket})
         _expect(anonymous, 401)

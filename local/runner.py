@@ -178,7 +178,7 @@ class Platform:
         return record
 
     def _check_ports(self, components: Sequence[Component]) -> None:
-        taken = [c for c in components if processes.port_in_use(c.port)]
+        taken = [c for c in components if c.port is not None and processes.port_in_use(c.port)]
         if taken:
             detail = ", ".join(f"{c.port} ({c.name})" for c in taken)
             raise PlatformError(

@@ -37,6 +37,7 @@ class TableSpec:
     indexes: tuple[Index, ...] = ()
     stream: str | None = None  # a StreamViewType, e.g. NEW_AND_OLD_IMAGES
     ttl_attribute: str | None = None
+    owner: str = "data"  # the construct that builds it in CDK: "data", or e.g. "recommendation"
 
     def table_name(self, prefix: str) -> str:
         """Physical name: ``<prefix>-<key>``, e.g. ``tlj-dev-orders``."""
@@ -111,5 +112,6 @@ def load_tables() -> dict[str, TableSpec]:
             ),
             stream=body.get("stream"),
             ttl_attribute=body.get("ttl_attribute"),
+            owner=body.get("owner", "data"),
         )
     return specs

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from stacks.config import ClusterConfig
@@ -25,6 +28,18 @@ def kubernetes_version(version: str) -> eks.KubernetesVersion:
     if not hasattr(eks.KubernetesVersion, name):
         raise ValueError(f"Kubernetes {version} is not known to this aws-cdk-lib's aws_eks_v2")
     return getattr(eks.KubernetesVersion, name)
+
+
+def kubectl_layer(scope: Construct, version: str) -> lambda_.ILayerVersion:
+    """kubectl and helm for Kubernetes ``version``: PyPI ``aws-cdk.lambda-layer-kubectl-v<minor>`` (pinned)."""
+    minor = version.split(".")[1]
+    module_name = f"aws_cdk.lambda_layer_kubectl_v{minor}"
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        raise ValueError(f"Kubernetes {version} needs the package {module_name.replace('_', '-')} installed") from None
+    layer: lambda_.ILayerVersion = getattr(module, f"KubectlV{minor}Layer")(scope, "KubectlLayer")
+    return layer
 
 
 class Cluster(Construct):
@@ -69,6 +84,12 @@ class Cluster(Construct):
             cluster_logging=list(CONTROL_PLANE_LOGS),
             secrets_encryption_key=secrets_key,
             endpoint_access=endpoint,
+            # kubectl/helm custom resources (Argo CD and its root Application) run in the private subnets, so
+            # they reach a private-only API endpoint too; the cluster security group lets them in.
+            kubectl_provider_options=eks.KubectlProviderOptions(
+                kubectl_layer=kubectl_layer(self, config.kubernetes_version),
+                private_subnets=vpc.select_subnets(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS).subnets,
+            ),
         )
         self.cluster.node.add_dependency(self.control_plane_logs)
         cfn_cluster = self.cluster.node.default_child

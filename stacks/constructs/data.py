@@ -27,7 +27,9 @@ class Data(Construct):
     def __init__(self, scope: Construct, id_: str, *, config: DataConfig, prefix: str, key: kms.IKey) -> None:
         super().__init__(scope, id_)
         self.tables: dict[str, dynamodb.Table] = {
-            spec.key: self._table(spec, config=config, prefix=prefix, key=key) for spec in load_tables().values()
+            spec.key: table_from_spec(self, spec, config=config, prefix=prefix, key=key)
+            for spec in load_tables().values()
+            if spec.owner == "data"  # other tables belong to their capability's construct (e.g. Recommendation)
         }
 
     @property
@@ -42,33 +44,37 @@ class Data(Construct):
     def orders(self) -> dynamodb.Table:
         return self.tables["orders"]
 
-    def _table(self, spec: TableSpec, *, config: DataConfig, prefix: str, key: kms.IKey) -> dynamodb.Table:
-        table = dynamodb.Table(
-            self,
-            spec.logical_id,
-            table_name=spec.table_name(prefix),
-            partition_key=_attribute(spec.partition_key),
-            sort_key=_attribute(spec.sort_key),
-            billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
-            encryption_key=key,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True
-            ),
-            deletion_protection=config.retain,
-            removal_policy=cdk.RemovalPolicy.RETAIN if config.retain else cdk.RemovalPolicy.DESTROY,
-            stream=dynamodb.StreamViewType[spec.stream] if spec.stream else None,
-            time_to_live_attribute=spec.ttl_attribute,
+
+def table_from_spec(
+    scope: Construct, spec: TableSpec, *, config: DataConfig, prefix: str, key: kms.IKey
+) -> dynamodb.Table:
+    """A table from its shared definition with the platform's defaults; the one way any construct builds a table."""
+    table = dynamodb.Table(
+        scope,
+        spec.logical_id,
+        table_name=spec.table_name(prefix),
+        partition_key=_attribute(spec.partition_key),
+        sort_key=_attribute(spec.sort_key),
+        billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+        encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+        encryption_key=key,
+        point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
+            point_in_time_recovery_enabled=True
+        ),
+        deletion_protection=config.retain,
+        removal_policy=cdk.RemovalPolicy.RETAIN if config.retain else cdk.RemovalPolicy.DESTROY,
+        stream=dynamodb.StreamViewType[spec.stream] if spec.stream else None,
+        time_to_live_attribute=spec.ttl_attribute,
+    )
+    for index in spec.indexes:
+        table.add_global_secondary_index(
+            index_name=index.name,
+            partition_key=_attribute(index.partition_key),
+            sort_key=_attribute(index.sort_key),
+            projection_type=dynamodb.ProjectionType.ALL,
         )
-        for index in spec.indexes:
-            table.add_global_secondary_index(
-                index_name=index.name,
-                partition_key=_attribute(index.partition_key),
-                sort_key=_attribute(index.sort_key),
-                projection_type=dynamodb.ProjectionType.ALL,
-            )
-        # Stable, readable logical IDs: refactoring the construct tree must never replace a table.
-        cfn_table = table.node.default_child
-        assert isinstance(cfn_table, dynamodb.CfnTable)
-        cfn_table.override_logical_id(spec.logical_id)
-        return table
+    # Stable, readable logical IDs: refactoring the construct tree must never replace a table.
+    cfn_table = table.node.default_child
+    assert isinstance(cfn_table, dynamodb.CfnTable)
+    cfn_table.override_logical_id(spec.logical_id)
+    return table

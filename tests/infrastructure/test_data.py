@@ -8,21 +8,21 @@ from stacks.config import EnvironmentConfig
 from stacks.table_specs import load_tables
 from tests.infrastructure.conftest import resources
 
-TABLE_IDS = {"CustomersTable", "CatalogTable", "OrdersTable"}
+TABLE_IDS = {"CustomersTable", "CatalogTable", "OrdersTable", "RecommendationsTable"}
 
 
 def tables(template: Template) -> dict[str, dict]:
     return resources(template, "AWS::DynamoDB::Table")
 
 
-def test_given_an_environment_then_the_three_tables_exist_with_stable_logical_ids(
+def test_given_an_environment_then_the_four_tables_exist_with_stable_logical_ids(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
     found = tables(template)
     assert set(found) == TABLE_IDS
     names = {t["Properties"]["TableName"] for t in found.values()}
-    assert names == {f"tlj-{config.name}-{key}" for key in ("customers", "catalog", "orders")}
+    assert names == {f"tlj-{config.name}-{key}" for key in ("customers", "catalog", "orders", "recommendations")}
 
 
 def test_given_an_environment_then_every_table_is_on_demand_kms_encrypted_and_has_pitr(
@@ -80,8 +80,11 @@ def test_given_an_environment_then_aws_backup_covers_every_table(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
-    (selection,) = resources(template, "AWS::Backup::BackupSelection").values()
-    covered = {r["Fn::GetAtt"][0] for r in selection["Properties"]["BackupSelection"]["Resources"]}
+    covered = {
+        r["Fn::GetAtt"][0]
+        for selection in resources(template, "AWS::Backup::BackupSelection").values()
+        for r in selection["Properties"]["BackupSelection"]["Resources"]
+    }
     assert covered == TABLE_IDS
     (plan,) = resources(template, "AWS::Backup::BackupPlan").values()
     (rule,) = plan["Properties"]["BackupPlan"]["BackupPlanRule"]

@@ -37,15 +37,15 @@ def indexes(table: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
     return {index["IndexName"]: key_schema(index["KeySchema"]) for index in table.get("GlobalSecondaryIndexes", [])}
 
 
-def test_creates_the_three_platform_tables(client: Any) -> None:
+def test_creates_the_four_platform_tables(client: Any) -> None:
     # Given an empty emulator
     # When the tables are created
     names = create_tables(client, PREFIX)
-    # Then the customers, catalog and orders tables exist under the local prefix, on demand and ACTIVE
-    expected = ["tlj-local-catalog", "tlj-local-customers", "tlj-local-orders"]
+    # Then the customers, catalog, orders and recommendations tables exist under the local prefix, on demand, ACTIVE
+    expected = ["tlj-local-catalog", "tlj-local-customers", "tlj-local-orders", "tlj-local-recommendations"]
     assert sorted(names) == expected
     assert sorted(client.list_tables()["TableNames"]) == expected
-    for key in ("customers", "catalog", "orders"):
+    for key in ("customers", "catalog", "orders", "recommendations"):
         table = describe(client, key)
         assert table["TableStatus"] == "ACTIVE"
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -88,8 +88,8 @@ def test_creating_twice_is_fine(client: Any) -> None:
     # When the bootstrap runs again
     names = create_tables(client, PREFIX)
     # Then nothing fails and nothing is duplicated; TTL stays on
-    assert len(names) == 3
-    assert len(client.list_tables()["TableNames"]) == 3
+    assert len(names) == 4
+    assert len(client.list_tables()["TableNames"]) == 4
     ttl = client.describe_time_to_live(TableName="tlj-local-orders")["TimeToLiveDescription"]
     assert ttl["TimeToLiveStatus"] == "ENABLED"
 

@@ -37,6 +37,7 @@ def test_up_starts_the_emulator_with_tables_and_menu_and_down_leaves_nothing(
         "tlj-local-catalog",
         "tlj-local-customers",
         "tlj-local-orders",
+        "tlj-local-recommendations",
     ]
     assert 24 <= client.scan(TableName="tlj-local-catalog", Select="COUNT")["Count"] <= 30
     # And when it is brought down, no process, PID file or bound port remains
@@ -55,5 +56,5 @@ def test_a_restarted_emulator_is_bootstrapped_again(emulator: Platform) -> None:
     emulator.start("aws")
     # Then its tables and menu are back
     client = dynamodb_client(emulator.aws_url)
-    assert len(client.list_tables()["TableNames"]) == 3
+    assert len(client.list_tables()["TableNames"]) == 4
     assert client.scan(TableName="tlj-local-catalog", Select="COUNT")["Count"] >= 24

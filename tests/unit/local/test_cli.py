@@ -28,7 +28,13 @@ def test_status_reports_every_component_stopped_and_exits_non_zero(
     code = main(["status"])
     # Then each component is listed as stopped and the exit status says "not up"
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[:2] for line in lines] == [["aws", "stopped"], ["order", "stopped"], ["login", "stopped"]]
+    assert [line.split()[:2] for line in lines] == [
+        ["aws", "stopped"],
+        ["order", "stopped"],
+        ["login", "stopped"],
+        ["reco", "stopped"],
+        ["indexer", "stopped"],
+    ]
     assert code == 3
 
 

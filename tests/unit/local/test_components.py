@@ -25,8 +25,15 @@ def test_components_start_emulator_first_then_order_then_login(settings: LocalSe
     # Given any settings
     # When the component list is built
     components = build_components(settings)
-    # Then the emulator comes first, and the order service before the gateway that calls it
-    assert [(c.name, c.kind) for c in components] == [("aws", "emulator"), ("order", "service"), ("login", "service")]
+    # Then the emulator comes first, and the order service before the gateway that calls it; the recommendation
+    # API and the Orders-stream poller follow
+    assert [(c.name, c.kind) for c in components] == [
+        ("aws", "emulator"),
+        ("order", "service"),
+        ("login", "service"),
+        ("reco", "service"),
+        ("indexer", "service"),
+    ]
 
 
 def test_emulator_is_moto_server_on_the_aws_port(settings: LocalSettings) -> None:
@@ -134,5 +141,5 @@ def test_select_keeps_platform_order_and_rejects_unknown_names(settings: LocalSe
     chosen = select(components, ["login", "aws"])
     # Then it keeps the start order, and an unknown name is an error rather than silently ignored
     assert [c.name for c in chosen] == ["aws", "login"]
-    with pytest.raises(KeyError, match="reco"):
-        select(components, ["aws", "reco"])
+    with pytest.raises(KeyError, match="nonesuch"):
+        select(components, ["aws", "nonesuch"])

@@ -9,8 +9,18 @@ from stacks.constructs.logs import retention
 from stacks.table_specs import load_tables
 
 
-def test_given_the_shared_file_then_it_defines_customers_catalog_and_orders() -> None:
-    assert list(load_tables()) == ["customers", "catalog", "orders"]
+def test_given_the_shared_file_then_it_defines_customers_catalog_orders_and_recommendations() -> None:
+    assert list(load_tables()) == ["customers", "catalog", "orders", "recommendations"]
+
+
+def test_given_the_recommendations_table_then_its_construct_builds_it_not_data() -> None:
+    tables = load_tables()
+    assert [key for key, spec in tables.items() if spec.owner == "data"] == ["customers", "catalog", "orders"]
+    assert tables["recommendations"].owner == "recommendation"
+    assert tables["recommendations"].create_table_kwargs("p")["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"},
+    ]
 
 
 def test_given_orders_when_turned_into_create_table_arguments_then_keys_index_and_stream_are_there() -> None:

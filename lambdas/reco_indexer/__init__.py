@@ -1,0 +1,1 @@
+"""The Orders-stream indexer: keeps the recommender's statistics up to date (``lambdas.recommendation.updates``)."""

@@ -1,0 +1,1 @@
+"""What more than one Lambda uses: powertools singletons, settings loading, DynamoDB helpers."""

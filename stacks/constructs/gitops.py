@@ -1,0 +1,161 @@
+"""GitOps: Argo CD on the cluster, and the root Application that makes it reconcile ``k8s/platform/<env>``.
+
+With an IAM Identity Center instance configured, Argo CD is the EKS managed capability (``AWS::EKS::Capability``,
+it runs outside the cluster and signs users in through Identity Center); otherwise it is the Argo CD Helm chart
+at the version pinned in ``stacks/assets/versions.json``. Either way the root Application is a Kubernetes object,
+applied by the cluster's kubectl provider, which runs in the private subnets and so reaches a private endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from constructs import Construct, IDependable
+
+from stacks.config import GitOpsConfig
+from stacks.versions import helm_chart
+
+ASSETS = Path(__file__).parent.parent / "assets" / "gitops"
+ARGOCD_NAMESPACE = "argocd"
+LOCAL_CLUSTER_NAME = "in-cluster"  # what Applications name as their destination
+
+
+def json_asset(name: str, **values: str) -> dict[str, Any]:
+    """A JSON file of ``ASSETS`` with its ``${KEY}`` placeholders filled in and ``_comment`` keys dropped."""
+    text = (ASSETS / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("${" + key + "}", value)
+    if "${" in text:
+        raise ValueError(f"unfilled placeholder in {ASSETS / name}")
+    data: dict[str, Any] = json.loads(text)
+    return {key: value for key, value in data.items() if not key.startswith("_")}
+
+
+class GitOps(Construct):
+    """``root_application``; plus ``chart`` (Helm) or ``capability`` and ``capability_role`` (managed)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: GitOpsConfig,
+        environment: str,
+        repo_url: str,
+        revision: str,
+        cluster: eks.ICluster,
+    ) -> None:
+        super().__init__(scope, id_)
+        self.chart: eks.HelmChart | None = None
+        self.capability: eks.CfnCapability | None = None
+        argocd = self._managed_argocd(config, cluster) if config.managed_capability else self._helm_argocd(cluster)
+        application = json_asset(
+            "root-application.json",
+            ARGOCD_NAMESPACE=ARGOCD_NAMESPACE,
+            ENVIRONMENT=environment,
+            REPO_URL=repo_url,
+            REVISION=revision,
+            PATH=config.platform_path,
+        )
+        self.root_application = eks.KubernetesManifest(
+            self, "RootApplication", cluster=cluster, manifest=[application], overwrite=True
+        )
+        self.root_application.node.add_dependency(argocd)
+
+    def _helm_argocd(self, cluster: eks.ICluster) -> IDependable:
+        pin = helm_chart("argo-cd")
+        self.chart = eks.HelmChart(
+            self,
+            "ArgoCd",
+            cluster=cluster,
+            repository=pin.repository,
+            chart=pin.chart,
+            version=pin.version,
+            release="argocd",
+            namespace=ARGOCD_NAMESPACE,
+            create_namespace=True,
+            values=json_asset("argocd-values.json"),
+            wait=True,  # the Application CRD must exist before the root Application is applied
+            timeout=cdk.Duration.minutes(15),
+        )
+        return self.chart
+
+    def _managed_argocd(self, config: GitOpsConfig, cluster: eks.ICluster) -> IDependable:
+        assert config.identity_center_instance_arn
+        self.capability_role = iam.Role(
+            self,
+            "CapabilityRole",
+            assumed_by=iam.ServicePrincipal("capabilities.eks.amazonaws.com").with_session_tags(),
+            description="EKS managed Argo CD; public Git repository, so no AWS permission is needed",
+        )
+        mappings = [
+            eks.CfnCapability.ArgoCdRoleMappingProperty(
+                role="ADMIN",
+                identities=[
+                    eks.CfnCapability.SsoIdentityProperty(id=g, type="SSO_GROUP") for g in config.argocd_admin_group_ids
+                ],
+            )
+        ]
+        self.capability = eks.CfnCapability(
+            self,
+            "ArgoCd",
+            capability_name="argocd",
+            cluster_name=cluster.cluster_name,
+            type="ARGOCD",
+            role_arn=self.capability_role.role_arn,
+            delete_propagation_policy="RETAIN",
+            configuration=eks.CfnCapability.CapabilityConfigurationProperty(
+                argo_cd=eks.CfnCapability.ArgoCdProperty(
+                    aws_idc=eks.CfnCapability.AwsIdcProperty(
+                        idc_instance_arn=config.identity_center_instance_arn, idc_region=config.identity_center_region
+                    ),
+                    namespace=ARGOCD_NAMESPACE,
+                    rbac_role_mappings=mappings if config.argocd_admin_group_ids else None,
+                )
+            ),
+        )
+        # EKS gives the capability role an access entry but no Kubernetes permission, and does not register the
+        # local cluster (EKS user guide, "Register target clusters"). The platform's Applications install CRDs,
+        # namespaces and cluster RBAC (Argo Rollouts), so Argo CD gets cluster-admin, as the chart's controller has.
+        local_cluster = eks.KubernetesManifest(
+            self,
+            "LocalCluster",
+            cluster=cluster,
+            overwrite=True,
+            manifest=[
+                {
+                    "apiVersion": "v1",
+                    "kind": "Secret",
+                    "metadata": {
+                        "name": LOCAL_CLUSTER_NAME,
+                        "namespace": ARGOCD_NAMESPACE,
+                        "labels": {"argocd.argoproj.io/secret-type": "cluster"},
+                    },
+                    "stringData": {"name": LOCAL_CLUSTER_NAME, "server": cluster.cluster_arn, "project": "default"},
+                },
+                {
+                    "apiVersion": "rbac.authorization.k8s.io/v1",
+                    "kind": "ClusterRoleBinding",
+                    "metadata": {"name": "argocd-capability-cluster-admin"},
+                    "roleRef": {
+                        "apiGroup": "rbac.authorization.k8s.io",
+                        "kind": "ClusterRole",
+                        "name": "cluster-admin",
+                    },
+                    "subjects": [
+                        {
+                            "apiGroup": "rbac.authorization.k8s.io",
+                            "kind": "Group",
+                            "name": f"eks-access-entry:{self.capability_role.role_arn}",
+                        }
+                    ],
+                },
+            ],
+        )
+        local_cluster.node.add_dependency(self.capability)
+        return local_cluster

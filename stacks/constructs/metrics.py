@@ -1,0 +1,157 @@
+"""Amazon Managed Prometheus: a KMS-encrypted workspace, a managed scraper on the cluster, and the role that
+Argo Rollouts' release analysis uses to query it with SigV4.
+
+The scraper needs no kubectl: on a cluster whose authentication mode includes the EKS API (ours: ``API``), AMP
+creates the scraper's access entry and its read-only access policy itself when the scraper is created (AMP
+user guide, "Configure Amazon EKS for scraper access with access entries"). A workspace encrypted with a
+customer managed key needs the scraper to write through a role pair (``RoleConfiguration``, same account).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_aps as aps
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_eks_v2 as eks
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from stacks.config import MetricsConfig
+from stacks.constructs.grantable_role import GrantableRole
+from stacks.constructs.workload_identity import PodIdentity
+
+SCRAPE_CONFIG = Path(__file__).parent.parent / "assets" / "prometheus" / "scrape.yml"
+QUERY_ACTIONS = ("aps:QueryMetrics", "aps:GetLabels", "aps:GetSeries", "aps:GetMetricMetadata")
+
+
+def scrape_configuration(*, namespace: str, cluster_name: str, interval_seconds: int) -> str:
+    text = SCRAPE_CONFIG.read_text(encoding="utf-8")
+    values = {"NAMESPACE": namespace, "CLUSTER_NAME": cluster_name, "SCRAPE_INTERVAL": str(interval_seconds)}
+    for key, value in values.items():
+        text = text.replace("${" + key + "}", value)
+    if "${" in text:
+        raise ValueError(f"unfilled placeholder in {SCRAPE_CONFIG}")
+    return text
+
+
+class Metrics(Construct):
+    """``workspace``, ``scraper``, ``query_url`` and ``rollouts_analysis`` (Pod Identity of argo-rollouts)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: MetricsConfig,
+        prefix: str,
+        cluster: eks.ICluster,
+        cluster_name: str,
+        subnets: Sequence[ec2.ISubnet],
+        security_group_id: str,
+        key: kms.IKey,
+        retain: bool,
+    ) -> None:
+        super().__init__(scope, id_)
+        stack = cdk.Stack.of(self)
+        self._key_via_aps = {"StringEquals": {"kms:ViaService": f"aps.{stack.region}.amazonaws.com"}}
+        self._key = key
+        self.workspace = aps.CfnWorkspace(self, "Workspace", alias=f"{prefix}-metrics", kms_key_arn=key.key_arn)
+        self.workspace.override_logical_id("MetricsWorkspace")
+        self.workspace.apply_removal_policy(cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY)
+        # The Prometheus-compatible endpoint without its trailing slash: Argo Rollouts appends /api/v1/query.
+        self.query_url = cdk.Fn.join(
+            "",
+            [f"https://aps-workspaces.{stack.region}.{stack.url_suffix}/workspaces/", self.workspace.attr_workspace_id],
+        )
+
+        source, target = self._scraper_roles(prefix)
+        configuration = scrape_configuration(
+            namespace=config.workload_namespace,
+            cluster_name=cluster_name,
+            interval_seconds=config.scrape_interval_seconds,
+        )
+        self.scraper = aps.CfnScraper(
+            self,
+            "Scraper",
+            alias=f"{prefix}-scraper",
+            source=aps.CfnScraper.SourceProperty(
+                eks_configuration=aps.CfnScraper.EksConfigurationProperty(
+                    cluster_arn=cluster.cluster_arn,
+                    subnet_ids=[subnet.subnet_id for subnet in subnets],
+                    security_group_ids=[security_group_id],
+                )
+            ),
+            destination=aps.CfnScraper.DestinationProperty(
+                amp_configuration=aps.CfnScraper.AmpConfigurationProperty(workspace_arn=self.workspace.attr_arn)
+            ),
+            scrape_configuration=aps.CfnScraper.ScrapeConfigurationProperty(
+                configuration_blob=base64.b64encode(configuration.encode()).decode()
+            ),
+            role_configuration=aps.CfnScraper.RoleConfigurationProperty(
+                source_role_arn=source.role_arn, target_role_arn=target.role_arn
+            ),
+        )
+        self.scraper.node.add_dependency(source.policy, target.policy)  # roles are referenced already
+
+        self.rollouts_analysis = PodIdentity(
+            self,
+            "RolloutsAnalysis",
+            cluster=cluster,
+            namespace="argo-rollouts",
+            service_account="argo-rollouts",
+            role_name=f"{prefix}-rollouts-analysis",
+        )
+        self.grant_query(self.rollouts_analysis)
+
+    def grant_query(self, grantee: iam.IGrantable) -> None:
+        """PromQL over the Prometheus-compatible API (what Argo Rollouts and Grafana do)."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(QUERY_ACTIONS), resources=[self.workspace.attr_arn])
+        )
+        self._grant_key_via_aps(grantee, "kms:Decrypt")
+
+    def _grant_key_via_aps(self, grantee: iam.IGrantable, *actions: str) -> None:
+        # The workspace's data is under our CMK; callers may use it only through AMP.
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(actions), resources=[self._key.key_arn], conditions=self._key_via_aps)
+        )
+
+    def _scraper_roles(self, prefix: str) -> tuple[GrantableRole, GrantableRole]:
+        """The scraper assumes ``source`` (only scrapers of this account), which assumes ``target`` to write."""
+        stack = cdk.Stack.of(self)
+        scraper_arns = f"arn:{stack.partition}:aps:{stack.region}:{stack.account}:scraper/*"
+        source = GrantableRole(
+            self,
+            "ScraperSourceRole",
+            role_name=f"{prefix}-scraper-source",
+            description="AMP managed scrapers of this account, on their way to the workspace",
+            assumed_by=iam.ServicePrincipal(
+                "scraper.aps.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": scraper_arns},
+                },
+            ),
+        )
+        target = GrantableRole(
+            self,
+            "ScraperTargetRole",
+            role_name=f"{prefix}-scraper-target",
+            description="Remote write of the AMP managed scraper into the workspace",
+            assumed_by=iam.ArnPrincipal(source.role_arn).with_conditions(
+                {"StringLike": {"sts:ExternalId": scraper_arns}}
+            ),
+        )
+        source.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[target.role_arn])
+        )
+        target.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=["aps:RemoteWrite"], resources=[self.workspace.attr_arn])
+        )
+        self._grant_key_via_aps(target, "kms:GenerateDataKey", "kms:Decrypt")
+        return source, target

@@ -1,0 +1,157 @@
+"""GitOps: Argo CD at a pinned version (or the EKS managed capability), and one root Application per environment."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Template
+
+from stacks.config import DEV, EnvironmentConfig
+from stacks.platform_stack import PlatformStack
+from stacks.versions import helm_chart
+from tests.infrastructure.conftest import only, resources
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+IDC_ARN = "arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6"
+MANIFEST = "Custom::AWSCDK-EKS-KubernetesResource"
+
+
+def manifests(template: Template) -> dict[str, dict[str, Any]]:
+    return resources(template, MANIFEST)
+
+
+def root_application(template: Template) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(logical ID, resource, the Application object) of the root Application."""
+    for logical_id, resource in manifests(template).items():
+        if logical_id.startswith("GitOpsRootApplication"):
+            (application,) = json.loads(resource["Properties"]["Manifest"])
+            return logical_id, resource, application
+    raise AssertionError("no root Application")
+
+
+@pytest.fixture(scope="module")
+def managed() -> Template:
+    """Dev with an IAM Identity Center instance configured: Argo CD is the EKS managed capability."""
+    config = DEV.with_overrides({"identity_center_instance_arn": IDC_ARN, "argocd_admin_group_ids": "g-1,g-2"})
+    return Template.from_stack(PlatformStack(cdk.App(), "DevStack", config=config))
+
+
+def test_given_no_identity_center_then_argo_cd_is_the_helm_chart_at_the_pinned_version(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    _, template = env_template
+    pin = helm_chart("argo-cd")
+    _, chart = only(template, "Custom::AWSCDK-EKS-HelmChart")
+    props = chart["Properties"]
+    assert (props["Chart"], props["Repository"], props["Version"]) == (
+        "argo-cd",
+        "https://argoproj.github.io/argo-helm",
+        pin.version,
+    )
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pin.version), "an exact chart version, never a range"
+    assert props["Namespace"] == "argocd"
+    assert props["Wait"] is True, "the root Application needs the chart's CRDs in place"
+    assert resources(template, "AWS::EKS::Capability") == {}
+
+
+def test_given_an_environment_then_its_root_application_syncs_its_own_platform_path_of_this_repository(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    _, resource, application = root_application(template)
+    assert application["kind"] == "Application"
+    assert application["metadata"]["namespace"] == "argocd"
+    assert application["spec"]["source"] == {
+        "repoURL": "https://github.com/OWNER/tlj-platform.git",
+        "targetRevision": "main",
+        "path": f"k8s/platform/{config.name}",
+    }
+    assert (REPO_ROOT / application["spec"]["source"]["path"] / "kustomization.yaml").is_file()
+    assert application["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+    assert application["spec"]["destination"] == {"name": "in-cluster", "namespace": "argocd"}
+    (chart_id,) = resources(template, "Custom::AWSCDK-EKS-HelmChart")
+    assert chart_id in resource["DependsOn"]
+
+
+def test_given_the_kubectl_provider_then_it_runs_in_the_private_subnets_so_a_private_endpoint_works(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    handlers = {
+        logical_id: function
+        for logical_id, function in resources(template, "AWS::Lambda::Function").items()
+        if logical_id.startswith("ClusterKubectlProvider")
+    }
+    assert len(handlers) == 2  # the kubectl handler and CDK's framework function
+    for logical_id, function in handlers.items():
+        subnets = {s["Ref"] for s in function["Properties"]["VpcConfig"]["SubnetIds"]}
+        assert len(subnets) == len(config.network.availability_zones), logical_id
+        assert all("private" in s for s in subnets), logical_id
+
+
+def test_given_prod_then_the_endpoint_the_provider_reaches_is_private_only(prod: Template) -> None:
+    _, cluster = only(prod, "AWS::EKS::Cluster")
+    assert cluster["Properties"]["ResourcesVpcConfig"]["EndpointPublicAccess"] is False
+
+
+def test_given_identity_center_then_argo_cd_is_the_managed_capability_and_no_chart_is_installed(
+    managed: Template,
+) -> None:
+    _, capability = only(managed, "AWS::EKS::Capability")
+    props = capability["Properties"]
+    assert props["Type"] == "ARGOCD"
+    assert props["ClusterName"] == {"Ref": "EksCluster"}
+    assert props["DeletePropagationPolicy"] == "RETAIN"
+    argo = props["Configuration"]["ArgoCd"]
+    assert argo["AwsIdc"]["IdcInstanceArn"] == IDC_ARN
+    assert argo["Namespace"] == "argocd"
+    assert argo["RbacRoleMappings"] == [
+        {"Role": "ADMIN", "Identities": [{"Id": "g-1", "Type": "SSO_GROUP"}, {"Id": "g-2", "Type": "SSO_GROUP"}]}
+    ]
+    assert resources(managed, "Custom::AWSCDK-EKS-HelmChart") == {}
+    role_id = props["RoleArn"]["Fn::GetAtt"][0]
+    (statement,) = resources(managed, "AWS::IAM::Role")[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "capabilities.eks.amazonaws.com"}
+    assert set(statement["Action"]) == {"sts:AssumeRole", "sts:TagSession"}
+    assert "ArgoCdServerUrl" in managed.to_json()["Outputs"]
+
+
+def test_given_the_managed_capability_then_the_local_cluster_is_registered_before_the_root_application(
+    managed: Template,
+) -> None:
+    (local_id,) = [i for i in manifests(managed) if i.startswith("GitOpsLocalCluster")]
+    local = json.dumps(manifests(managed)[local_id]["Properties"]["Manifest"])
+    # The capability addresses clusters by ARN and grants the capability role nothing until RBAC says so.
+    assert "argocd.argoproj.io/secret-type" in local
+    assert '\\"name\\":\\"in-cluster\\"' in local
+    assert '{"Fn::GetAtt": ["EksCluster", "Arn"]}' in local
+    assert "eks-access-entry:" in local
+    assert "cluster-admin" in local
+    _, resource, application = root_application(managed)
+    assert local_id in resource["DependsOn"]
+    assert application["spec"]["source"]["path"] == "k8s/platform/dev"
+
+
+def test_given_config_then_identity_center_decides_which_argo_cd_is_used() -> None:
+    assert DEV.gitops.managed_capability is False
+    assert replace(DEV.gitops, identity_center_instance_arn=IDC_ARN).managed_capability is True
+    assert DEV.with_overrides({"identity_center_instance_arn": ""}).gitops.managed_capability is False
+
+
+def test_given_the_kubectl_provider_then_its_role_is_the_only_in_stack_principal_with_cluster_access(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    _, template = env_template
+    in_stack = [
+        entry["Properties"]
+        for entry in resources(template, "AWS::EKS::AccessEntry").values()
+        if "Fn::GetAtt" in entry["Properties"]["PrincipalArn"]
+    ]
+    (entry,) = in_stack
+    assert entry["PrincipalArn"]["Fn::GetAtt"][0].startswith("ClusterKubectlProviderHandlerServiceRole")

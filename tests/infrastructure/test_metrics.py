@@ -1,0 +1,128 @@
+"""Metrics for release analysis: an encrypted AMP workspace, a scraper of the services' /metrics, and query access
+for Argo Rollouts; metrics-server for the HPAs."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import replace
+
+import pytest
+from aws_cdk.assertions import Template
+
+from stacks.config import DEV, EnvironmentConfig
+from stacks.constructs.metrics import scrape_configuration
+from stacks.versions import addon_version
+from tests.infrastructure.conftest import only
+from tests.infrastructure.iam import actions, allowed, statements, trust
+
+QUERY_ACTIONS = {"aps:QueryMetrics", "aps:GetLabels", "aps:GetSeries", "aps:GetMetricMetadata"}
+WORKSPACE_ARN = json.dumps({"Fn::GetAtt": ["MetricsWorkspace", "Arn"]})
+
+
+def scraper(template: Template) -> dict:
+    _, found = only(template, "AWS::APS::Scraper")
+    return dict(found["Properties"])
+
+
+def test_given_an_environment_then_the_workspace_is_encrypted_with_our_cmk_and_kept_in_prod(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    logical_id, workspace = only(template, "AWS::APS::Workspace")
+    assert logical_id == "MetricsWorkspace"
+    assert workspace["Properties"]["KmsKeyArn"]["Fn::GetAtt"][0].startswith("EncryptionDataKey")
+    assert workspace["DeletionPolicy"] == ("Retain" if config.data.retain else "Delete")
+    query_url = json.dumps(template.to_json()["Outputs"]["AmpQueryUrl"]["Value"])
+    assert "https://aps-workspaces.ap-northeast-2." in query_url
+    assert '{"Fn::GetAtt": ["MetricsWorkspace", "WorkspaceId"]}' in query_url
+
+
+def test_given_the_scraper_then_it_reads_this_cluster_into_this_workspace_from_the_isolated_subnets(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    props = scraper(template)
+    assert props["Destination"] == {"AmpConfiguration": {"WorkspaceArn": {"Fn::GetAtt": ["MetricsWorkspace", "Arn"]}}}
+    eks = props["Source"]["EksConfiguration"]
+    assert eks["ClusterArn"] == {"Fn::GetAtt": ["EksCluster", "Arn"]}
+    assert eks["SecurityGroupIds"] == [{"Fn::GetAtt": ["EksCluster", "ClusterSecurityGroupId"]}]
+    # NetworkPolicies admit the scraper by the isolated subnets' CIDRs (test_k8s_network_contract.py)
+    subnets = {s["Ref"] for s in eks["SubnetIds"]}
+    assert len(subnets) == len(config.network.availability_zones) >= 2
+    assert all("isolated" in s for s in subnets)
+
+
+def test_given_the_scrape_configuration_then_only_annotated_pods_of_the_tlj_namespace_are_collected(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    text = base64.b64decode(scraper(template)["ScrapeConfiguration"]["ConfigurationBlob"]).decode()
+    assert text == scrape_configuration(namespace="tlj", cluster_name=f"tlj-{config.name}-cluster", interval_seconds=30)
+    assert "role: pod" in text
+    assert "            - tlj\n" in text  # kubernetes_sd_configs namespaces
+    keep_annotated = 'prometheus_io_scrape]\n        action: keep\n        regex: "true"'
+    assert keep_annotated in text
+    assert "__meta_kubernetes_pod_annotation_prometheus_io_port" in text
+    assert "regex: __meta_kubernetes_pod_label_(.+)" in text  # `app`, `rollouts_pod_template_hash` for the analysis
+    assert "target_label: namespace" in text
+    assert "scrape_interval: 30s" in text
+    assert "${" not in text
+
+
+def test_a_scrape_interval_below_the_managed_collector_minimum_is_refused() -> None:
+    with pytest.raises(ValueError, match="30"):
+        replace(DEV.metrics, scrape_interval_seconds=15)
+
+
+def test_given_the_cmk_workspace_then_the_scraper_writes_through_a_role_pair_that_only_scrapers_can_use(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    roles = scraper(template)["RoleConfiguration"]
+    source_name, target_name = f"tlj-{config.name}-scraper-source", f"tlj-{config.name}-scraper-target"
+    (source_trust,) = trust(template, source_name)
+    assert source_trust["Principal"] == {"Service": "scraper.aps.amazonaws.com"}
+    assert ":scraper/*" in json.dumps(source_trust["Condition"]["ArnLike"]["aws:SourceArn"])
+    assert allowed(template, source_name) == {"sts:AssumeRole": {json.dumps(roles["TargetRoleArn"])}}
+    (target_trust,) = trust(template, target_name)
+    assert target_trust["Principal"] == {"AWS": roles["SourceRoleArn"]}
+    target = allowed(template, target_name)
+    assert target["aps:RemoteWrite"] == {WORKSPACE_ARN}
+    assert set(target) == {"aps:RemoteWrite", "kms:GenerateDataKey", "kms:Decrypt"}
+
+
+def test_given_argo_rollouts_then_its_role_may_only_query_the_workspace(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    grants = allowed(template, f"tlj-{config.name}-rollouts-analysis")
+    assert {action for action in grants if action.startswith("aps:")} == QUERY_ACTIONS
+    assert all(grants[action] == {WORKSPACE_ARN} for action in QUERY_ACTIONS)
+    assert set(grants) == QUERY_ACTIONS | {"kms:Decrypt"}, "read only: no remote write, no workspace changes"
+
+
+def test_given_the_metrics_role_grants_then_the_cmk_is_usable_only_through_amp(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    for role in ("rollouts-analysis", "scraper-target"):
+        key_statements = [s for s in statements(template, f"tlj-{config.name}-{role}") if "kms:Decrypt" in actions(s)]
+        assert key_statements, role
+        for statement in key_statements:
+            assert statement["Condition"] == {"StringEquals": {"kms:ViaService": "aps.ap-northeast-2.amazonaws.com"}}
+
+
+def test_given_an_environment_then_metrics_server_is_an_eks_add_on_at_the_pinned_version(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    _, addon = only(template, "AWS::EKS::Addon")
+    assert addon["Properties"]["AddonName"] == "metrics-server"
+    assert addon["Properties"]["AddonVersion"] == addon_version("metrics-server", config.cluster.kubernetes_version)
+    assert addon["Properties"]["ClusterName"] == {"Ref": "EksCluster"}
+
+
+def test_a_kubernetes_version_without_pinned_add_ons_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"no metrics-server add-on version pinned for Kubernetes 1\.99"):
+        addon_version("metrics-server", "1.99")
