@@ -119,7 +119,12 @@ status: ## Show the local platform's components
 demo: gates ## Synth both stacks through the gates, summarize them, then run a customer journey on the local platform
 	$(PY) -m stacks.summary cdk.out
 	$(PY) -m local.platform up
-	trap '$(PY) -m local.platform down' EXIT; $(PY) -m local.journey && \
+	trap '$(PY) -m local.platform down' EXIT; \
+	  $(PY) -m lambdas.recommendation.datagen --orders 3000 --seed 7 --menu local/menu.json --out .run/history.csv && \
+	  AWS_ENDPOINT_URL=http://127.0.0.1:$${AWS_PORT:-4566} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+	    AWS_DEFAULT_REGION=ap-northeast-2 $(PY) -m lambdas.recommendation.ingest --transactions .run/history.csv \
+	    --table tlj-local-recommendations && \
+	  $(PY) -m local.journey && \
 	  $(PY) -m lambdas.call_center.simulate --phone +821012345678 --press 1 0 --at "$$(date -u +%Y-%m-%d)T03:00:00Z"
 
 clean: ## Remove generated output (keeps the virtualenvs)

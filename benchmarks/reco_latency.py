@@ -10,7 +10,7 @@ Lambda handler (what API Gateway + Lambda do in the cloud, minus the network); "
 JWT check and proxy hop. "handler in process" calls the Lambda handler with the same statistics in memory:
 the handler's own cost (validation, ranking, JSON), i.e. what remains when the store answers instantly. On the
 laptop the store is moto, whose Query scans the whole table in Python (tens of ms per query at this size);
-DynamoDB answers a key-condition query in a few ms, and the handler runs its queries in parallel.
+DynamoDB answers a key-condition query in a few ms.
 """
 
 from __future__ import annotations

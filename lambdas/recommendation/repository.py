@@ -19,7 +19,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
@@ -35,7 +34,6 @@ MARKER_PREFIX = "APPLIED#"
 _ADDED, _REMOVED, _LOADING = "added", "removed", "loading"
 _RACE_ATTEMPTS = 3
 LOAD_WORKERS = 8
-READ_WORKERS = 12  # MAX_PAIR_READS basket items + the customer + ITEM + TOTAL at most
 
 
 class PartialLoadError(RuntimeError):
@@ -64,11 +62,9 @@ class DynamoStatsStore:
         self._table = table
 
     def read(self, partitions: Sequence[str]) -> Counts:
-        """One Query per partition, run in parallel (a request needs a handful)."""
-        unique = list(dict.fromkeys(partitions))
-        if len(unique) == 1:
-            return {unique[0]: self._partition(unique[0])}
-        return dict(zip(unique, _readers().map(self._partition, unique), strict=True))
+        """One Query per partition, one after the other: a request needs a handful, most of them cached (and the
+        X-Ray context that Powertools' Tracer puts on each call is per thread)."""
+        return {partition: self._partition(partition) for partition in dict.fromkeys(partitions)}
 
     def _partition(self, partition: str) -> dict[str, dict[str, int]]:
         rows: dict[str, dict[str, int]] = {}
@@ -179,8 +175,3 @@ class DynamoStatsStore:
                 "ExpressionAttributeValues": to_item({":removed": _REMOVED, ":added": _ADDED, ":at": int(time.time())}),
             }
         }
-
-
-@cache
-def _readers() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=READ_WORKERS, thread_name_prefix="stats-read")
