@@ -12,6 +12,7 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from stacks.config import DataConfig
+from stacks.constructs.removal import removal_policy
 
 
 class Backup(Construct):
@@ -28,7 +29,7 @@ class Backup(Construct):
         tables: Sequence[dynamodb.ITable],
     ) -> None:
         super().__init__(scope, id_)
-        removal = cdk.RemovalPolicy.RETAIN if config.retain else cdk.RemovalPolicy.DESTROY
+        removal = removal_policy(config.retain)
         self.vault = backup.BackupVault(
             self, "Vault", backup_vault_name=f"{prefix}-vault", encryption_key=key, removal_policy=removal
         )

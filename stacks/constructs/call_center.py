@@ -20,6 +20,7 @@ from stacks.config import CallCenterConfig, FunctionsConfig
 from stacks.constructs.call_center_lookup import LookupTables, lookup_function
 from stacks.constructs.call_center_phone import PhoneNumberRoute
 from stacks.constructs.logs import encrypted_log_group
+from stacks.constructs.removal import removal_policy
 
 INBOUND_FLOW = "inbound"
 
@@ -52,7 +53,7 @@ class CallCenter(Construct):
                 inbound_calls=True, outbound_calls=False, contactflow_logs=True, contact_lens=config.contact_lens
             ),
         )
-        self.instance.apply_removal_policy(cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY)
+        self.instance.apply_removal_policy(removal_policy(retain))
         self.instance.override_logical_id("CallCenterInstance")  # stateful: agents, numbers, history
         # Connect writes flow logs to this fixed name; creating it first gives it our key and retention.
         self.flow_logs = encrypted_log_group(

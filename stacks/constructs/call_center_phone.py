@@ -18,6 +18,7 @@ from constructs import Construct
 
 from stacks.constructs.lambda_factory import VPC_DESCRIBE_ACTIONS, VPC_INTERFACE_ACTIONS
 from stacks.constructs.logs import encrypted_log_group
+from stacks.constructs.removal import removal_policy
 
 # AwsCustomResource's singleton provider function, a child of the stack.
 PROVIDER_ID = "AWS679f53fac002430cb0da5b7982bd2287"
@@ -59,7 +60,7 @@ class PhoneNumberRoute(Construct):
             type=number_type,
             description="The bakery's inbound number",
         )
-        self.number.apply_removal_policy(cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY)
+        self.number.apply_removal_policy(removal_policy(retain))
         self.number.override_logical_id("CallCenterPhoneNumber")  # callers know this number: never replace it
         target = {
             "PhoneNumberId": _last_segment(self.number.attr_phone_number_arn, "phone-number/"),

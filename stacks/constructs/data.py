@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from stacks.config import DataConfig
+from stacks.constructs.removal import removal_policy
 from stacks.table_specs import Key, TableSpec, load_tables
 
 _ATTRIBUTE_TYPES = {
@@ -62,7 +62,7 @@ def table_from_spec(
             point_in_time_recovery_enabled=True
         ),
         deletion_protection=config.retain,
-        removal_policy=cdk.RemovalPolicy.RETAIN if config.retain else cdk.RemovalPolicy.DESTROY,
+        removal_policy=removal_policy(config.retain),
         stream=dynamodb.StreamViewType[spec.stream] if spec.stream else None,
         time_to_live_attribute=spec.ttl_attribute,
     )

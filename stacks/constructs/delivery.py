@@ -14,6 +14,7 @@ from constructs import Construct
 
 from stacks.config import DeliveryConfig
 from stacks.constructs.grantable_role import GrantableRole
+from stacks.constructs.removal import removal_policy
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 IMAGES = ("login", "order", "loadgen")  # repository <prefix>-<image>
@@ -76,7 +77,7 @@ class Delivery(Construct):
                     max_image_count=config.image_retention_count,
                 ),
             ],
-            removal_policy=cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY,
+            removal_policy=removal_policy(retain),
             empty_on_delete=not retain,
         )
         cfn_repository = repository.node.default_child

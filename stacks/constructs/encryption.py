@@ -7,13 +7,15 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from stacks.constructs.removal import removal_policy
+
 
 class Encryption(Construct):
     """Keys with rotation on. The logs key lets CloudWatch Logs of this account and region use it."""
 
     def __init__(self, scope: Construct, id_: str, *, prefix: str, retain: bool) -> None:
         super().__init__(scope, id_)
-        removal = cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY
+        removal = removal_policy(retain)
         self.data_key = self._key("DataKey", f"{prefix} DynamoDB tables and streams", prefix, removal)
         self.secrets_key = self._key("SecretsKey", f"{prefix} EKS Kubernetes secrets", prefix, removal)
         self.logs_key = self._key("LogsKey", f"{prefix} CloudWatch log groups", prefix, removal)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from constructs import Construct
+
+from stacks.constructs.removal import removal_policy
 
 # CloudWatch Logs accepts only these retention periods; config gives days and we map them to the enum.
 _RETENTION = {
@@ -50,5 +51,5 @@ def encrypted_log_group(
         log_group_name=name,
         encryption_key=key,
         retention=retention(retention_days),
-        removal_policy=cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY,
+        removal_policy=removal_policy(retain),
     )

@@ -23,6 +23,7 @@ from constructs import Construct
 
 from stacks.config import MetricsConfig
 from stacks.constructs.grantable_role import GrantableRole
+from stacks.constructs.removal import removal_policy
 from stacks.constructs.workload_identity import PodIdentity
 
 SCRAPE_CONFIG = Path(__file__).parent.parent / "assets" / "prometheus" / "scrape.yml"
@@ -62,7 +63,7 @@ class Metrics(Construct):
         self._key = key
         self.workspace = aps.CfnWorkspace(self, "Workspace", alias=f"{prefix}-metrics", kms_key_arn=key.key_arn)
         self.workspace.override_logical_id("MetricsWorkspace")
-        self.workspace.apply_removal_policy(cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY)
+        self.workspace.apply_removal_policy(removal_policy(retain))
         # The Prometheus-compatible endpoint without its trailing slash: Argo Rollouts appends /api/v1/query.
         self.query_url = cdk.Fn.join(
             "",

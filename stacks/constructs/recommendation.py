@@ -21,6 +21,7 @@ from stacks.config import DataConfig, FunctionsConfig, RecommendationConfig
 from stacks.constructs.data import table_from_spec
 from stacks.constructs.lambda_factory import python_function
 from stacks.constructs.logs import encrypted_log_group
+from stacks.constructs.removal import removal_policy
 from stacks.constructs.web_acl import WebAcl
 from stacks.table_specs import load_tables
 
@@ -93,7 +94,7 @@ class Recommendation(Construct):
             encryption_master_key=data_key,
             enforce_ssl=True,
             retention_period=cdk.Duration.days(14),
-            removal_policy=cdk.RemovalPolicy.RETAIN if data.retain else cdk.RemovalPolicy.DESTROY,
+            removal_policy=removal_policy(data.retain),
         )
         self.indexer_function.add_event_source(
             event_sources.DynamoEventSource(

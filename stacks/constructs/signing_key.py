@@ -11,10 +11,11 @@ Until then the login gateway cannot start, which is better than signing tokens w
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
+
+from stacks.constructs.removal import removal_policy
 
 
 class SigningKey(Construct):
@@ -29,7 +30,7 @@ class SigningKey(Construct):
             secret_name=self.secret_name,
             description="Ed25519 private key (PEM) that signs the login gateway's JWTs; set by the operator",
             encryption_key=key,
-            removal_policy=cdk.RemovalPolicy.RETAIN if retain else cdk.RemovalPolicy.DESTROY,
+            removal_policy=removal_policy(retain),
         )
         cfn_secret = self.secret.node.default_child
         assert isinstance(cfn_secret, secretsmanager.CfnSecret)
