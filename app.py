@@ -7,9 +7,9 @@ import os
 
 import aws_cdk as cdk
 
+from stacks.assembly import add_platform
 from stacks.config import ENVIRONMENTS
 from stacks.nag import register_nag_packs
-from stacks.platform_stack import PlatformStack
 
 CONTEXT_KEYS = (
     "account",
@@ -18,7 +18,8 @@ CONTEXT_KEYS = (
     "public_access_cidrs",
     "github_owner",
     "github_repo",
-    "create_github_oidc_provider",
+    "connect_instance_alias",
+    "connect_phone_number_arn",
     "identity_center_instance_arn",
     "argocd_admin_group_ids",
 )
@@ -41,8 +42,7 @@ def overrides_for(app: cdk.App, env_name: str) -> dict[str, str]:
 def main() -> cdk.App:
     app = cdk.App()
     register_nag_packs(app)
-    for config in ENVIRONMENTS:
-        PlatformStack(app, config.stack_name, config=config.with_overrides(overrides_for(app, config.name)))
+    add_platform(app, [config.with_overrides(overrides_for(app, config.name)) for config in ENVIRONMENTS])
     app.synth()
     return app
 

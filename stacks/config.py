@@ -6,6 +6,7 @@ in ``app.py``, the only place that reads context or environment variables.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,6 +27,10 @@ class ClusterConfig:
     public_access_cidrs: tuple[str, ...]
     admin_role_arn: str | None  # gets the EKS cluster-admin access policy when set
     log_retention_days: int
+    # A regional WAFv2 web ACL for the public ALB (AWS managed rule groups, a per-IP rate limit); the Ingress names
+    # it with alb.ingress.kubernetes.io/wafv2-acl-arn, which EKS Auto Mode supports ("Use WAF v2 instead" of the
+    # classic annotations, EKS user guide "Create an IngressClass to configure an Application Load Balancer").
+    ingress_web_acl: bool = False
 
     def __post_init__(self) -> None:
         for cidr in self.public_access_cidrs:
@@ -39,36 +44,60 @@ class ClusterConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class DataConfig:
-    retain: bool  # RETAIN + deletion protection (prod) or DESTROY (dev)
-    backup_retention_days: int  # daily AWS Backup recovery points kept this long
+    retain: bool  # RetainExceptOnCreate + deletion protection (prod) or DESTROY (dev)
+    # Daily AWS Backup recovery points in a vault, kept this long; None: no vault at all. A vault that holds
+    # recovery points cannot be deleted (AWS Backup DeleteBackupVault), so `cdk destroy` of a disposable environment
+    # would fail; PITR (35 days, to the second) covers dev.
+    backup_retention_days: int | None
 
 
 @dataclass(frozen=True, kw_only=True)
 class DeliveryConfig:
-    """Images in ECR, pushed by GitHub Actions through OIDC from one branch of one repository."""
+    """Images in ECR, pushed by GitHub Actions through OIDC from one repository.
 
-    github_owner: str
+    Until ``github_owner`` is configured (``-c github_owner=...``) nothing trusts or syncs from GitHub: there is no
+    release role and no root Application, because a placeholder owner is a name anyone could register.
+    """
+
+    github_owner: str | None
     github_repo: str
     git_revision: str  # the branch releases are built from and Argo CD follows
-    # One IAM OIDC provider per URL per account: set False when another stack of the account already made it.
-    create_github_oidc_provider: bool
+    # The protected GitHub environment whose jobs may assume the release role (its OIDC `sub` is
+    # repo:<owner>/<repo>:environment:<name>, GitHub docs "About security hardening with OpenID Connect"); None: the
+    # role trusts runs on `git_revision` instead.
+    github_environment: str | None
+    # Repositories (this prefix + image) in the same account whose images the release role may pull: prod's
+    # promotion copies the very digests that ran in dev.
+    promotion_source_prefix: str | None
     image_retention_count: int  # ECR keeps this many newest images of each repository
     untagged_image_expiry_days: int
 
     def __post_init__(self) -> None:
-        for name in ("github_owner", "github_repo", "git_revision"):
+        for name in ("github_owner", "github_repo", "git_revision", "github_environment"):
             value = getattr(self, name)
-            if not value or any(c in value for c in "*?/:"):
+            if value is None and name in ("github_owner", "github_environment"):
+                continue
+            if not value or any(c in value for c in "*?/: "):
                 raise ValueError(f"{name} must be one exact name (no wildcard, slash or colon), got {value!r}")
 
     @property
-    def repo_url(self) -> str:
-        return f"https://github.com/{self.github_owner}/{self.github_repo}.git"
+    def configured(self) -> bool:
+        return self.github_owner is not None
 
     @property
-    def release_subject(self) -> str:
-        """The GitHub OIDC ``sub`` claim of a workflow run on the release branch."""
-        return f"repo:{self.github_owner}/{self.github_repo}:ref:refs/heads/{self.git_revision}"
+    def repo_url(self) -> str | None:
+        """The repository Argo CD syncs, or None while no owner is configured."""
+        return f"https://github.com/{self.github_owner}/{self.github_repo}.git" if self.configured else None
+
+    @property
+    def release_subject(self) -> str | None:
+        """The GitHub OIDC ``sub`` claim the release role trusts: the protected environment, else the branch."""
+        if not self.configured:
+            return None
+        repo = f"repo:{self.github_owner}/{self.github_repo}"
+        if self.github_environment:
+            return f"{repo}:environment:{self.github_environment}"
+        return f"{repo}:ref:refs/heads/{self.git_revision}"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +120,7 @@ class MetricsConfig:
 
     scrape_interval_seconds: int
     workload_namespace: str = "tlj"  # pods scraped when annotated prometheus.io/scrape: "true"
+    scrape_ports: tuple[int, ...] = (8080, 8081)  # the pods' prometheus.io/port values; the scraper may reach these
 
     def __post_init__(self) -> None:
         if self.scrape_interval_seconds < 30:
@@ -113,11 +143,12 @@ class FunctionsConfig:
 class RecommendationConfig:
     """The recommendation API (API Gateway + Lambda) and the Orders-stream indexer."""
 
-    api_reserved_concurrency: int
-    indexer_reserved_concurrency: int
+    # None reserves nothing: a new account's concurrency quota can be 10, and Lambda keeps 100 unreserved
+    # (PutFunctionConcurrency API reference), so any reservation fails there. `make preflight` checks the quota.
+    api_reserved_concurrency: int | None
+    indexer_reserved_concurrency: int | None
     api_throttle_rate: int  # requests per second for the whole stage, steady state
     api_throttle_burst: int
-    waf: bool  # a WAFv2 web ACL (AWS managed rule groups and a per-IP rate limit) on the API stage
     api_memory_mb: int = 512
     api_timeout_seconds: int = 6
     indexer_memory_mb: int = 256
@@ -129,37 +160,50 @@ class RecommendationConfig:
 
 WEEK = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 BAKERY_HOURS = tuple((day, "07:00", "22:00") for day in WEEK)  # lambdas/call_center/settings.py defaults to these
-CONNECT_ALIAS_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-")
+# Connect's CreateInstance: InstanceAlias "^(?!d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$", 1-45 characters (API reference).
+CONNECT_ALIAS = re.compile(r"^(?!d-)[0-9a-z]+(-*[0-9a-z])*$")
+PHONE_NUMBER_ARN = re.compile(
+    r"^arn:aws[a-z-]*:connect:[a-z0-9-]+:\d{12}:(instance/[0-9a-f-]+/)?phone-number/[0-9a-f-]+$"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
 class CallCenterConfig:
     """Amazon Connect: the instance, store hours, the agent queue, the inbound flow and its lookup Lambda."""
 
-    instance_alias: str  # globally unique across AWS: it is the host name of the instance's access URL
+    # Globally unique across AWS (the host name of the instance's access URL): the deployer's choice,
+    # `-c prod:connect_instance_alias=acme-bakery-calls`.
+    instance_alias: str
     language: str  # "ko" or "en": the prompts and the Lambda's answers
     voice: str  # Amazon Polly voice: Seoyeon for Korean, Joanna for English
     voice_engine: str = "Neural"
     hours: tuple[tuple[str, str, str], ...] = BAKERY_HOURS  # (day, opens, closes), store-local, closing exclusive
     time_zone: str = "Asia/Seoul"
-    # Claim a number and route it to the inbound flow (a custom resource: CloudFormation cannot associate them).
-    claim_number: bool = False
-    phone_number_country: str = "KR"
-    phone_number_type: str = "DID"
+    # An existing number (claimed or ported in the console: Korean numbers need documents and a support case, see
+    # README) routed to the inbound flow by a custom resource, since CloudFormation cannot associate them. No number
+    # is ever claimed by the stack.
+    phone_number_arn: str | None = None
     contact_lens: bool = False
     queue_max_contacts: int | None = None  # None: the instance's concurrent-calls quota
     lambda_timeout_seconds: int = 5  # below the flow's block limit; leaves room for a cold start's init phase
     lambda_block_timeout_seconds: int = 8  # InvocationTimeLimitSeconds of the flow's Lambda block; Connect's max is 8
     lambda_budget_ms: int = 3000  # the Lambda's own deadline: it skips optional lookups to answer within this
     lambda_memory_mb: int = 512
-    lambda_reserved_concurrency: int = 2
+    lambda_reserved_concurrency: int | None = None  # None reserves nothing (see RecommendationConfig)
     input_timeout_seconds: int = 5  # a menu waits this long for a key
     menu_retries: int = 2  # the menu is replayed at most this often after a timeout or an invalid key
 
     def __post_init__(self) -> None:
         alias = self.instance_alias
-        if not 1 <= len(alias) <= 45 or not set(alias) <= CONNECT_ALIAS_CHARS or alias[0] == "-" or alias[-1] == "-":
-            raise ValueError(f"instance_alias must be 1-45 lowercase letters, digits or inner hyphens, got {alias!r}")
+        if not 1 <= len(alias) <= 45 or not CONNECT_ALIAS.match(alias):
+            raise ValueError(
+                f"instance_alias must be 1-45 lowercase letters, digits or inner hyphens, not starting with 'd-' "
+                f"(Connect's rule), got {alias!r}"
+            )
+        if self.phone_number_arn is not None and not PHONE_NUMBER_ARN.match(self.phone_number_arn):
+            raise ValueError(
+                f"connect_phone_number_arn must be a Connect phone-number ARN, got {self.phone_number_arn!r}"
+            )
         if self.language not in ("ko", "en"):
             raise ValueError(f"language must be 'ko' or 'en', got {self.language!r}")
         if not 0 < self.lambda_timeout_seconds < self.lambda_block_timeout_seconds <= 8:
@@ -192,40 +236,49 @@ class EnvironmentConfig:
         """Prefix of physical names, e.g. ``tlj-dev``."""
         return f"{self.project}-{self.name}"
 
+    def role_name(self, purpose: str) -> str:
+        """A fixed IAM role name: IAM is global, so the region is part of it (one stack per region may coexist)."""
+        name = f"{self.prefix}-{purpose}-{self.region}"
+        if len(name) > 64:
+            raise ValueError(f"IAM role names have at most 64 characters, {name!r} has {len(name)}")
+        return name
+
     def with_overrides(self, overrides: dict[str, Any]) -> EnvironmentConfig:
-        """A copy with the deploy-time values an operator sets through CDK context."""
+        """A copy with the deploy-time values an operator sets through CDK context (ARCHITECTURE, "Deploy-time
+        context"); an empty value clears an optional setting."""
         cluster = self.cluster
         if "admin_role_arn" in overrides:
             cluster = replace(cluster, admin_role_arn=overrides["admin_role_arn"] or None)
         if "public_access_cidrs" in overrides:
-            cidrs = tuple(c.strip() for c in str(overrides["public_access_cidrs"]).split(",") if c.strip())
-            cluster = replace(cluster, public_access_cidrs=cidrs)
-        delivery, gitops = self._release_overrides(overrides)
+            cluster = replace(cluster, public_access_cidrs=_csv(overrides["public_access_cidrs"]))
+        call_center = self.call_center
+        if overrides.get("connect_instance_alias"):
+            call_center = replace(call_center, instance_alias=str(overrides["connect_instance_alias"]))
+        if "connect_phone_number_arn" in overrides:
+            call_center = replace(call_center, phone_number_arn=overrides["connect_phone_number_arn"] or None)
+        delivery = self.delivery
+        if "github_owner" in overrides:
+            delivery = replace(delivery, github_owner=overrides["github_owner"] or None)
+        if overrides.get("github_repo"):
+            delivery = replace(delivery, github_repo=str(overrides["github_repo"]))
+        gitops = self.gitops
+        if "identity_center_instance_arn" in overrides:
+            gitops = replace(gitops, identity_center_instance_arn=overrides["identity_center_instance_arn"] or None)
+        if "argocd_admin_group_ids" in overrides:
+            gitops = replace(gitops, argocd_admin_group_ids=_csv(overrides["argocd_admin_group_ids"]))
         return replace(
             self,
             account=overrides.get("account") or self.account,
             region=overrides.get("region") or self.region,
             cluster=cluster,
+            call_center=call_center,
             delivery=delivery,
             gitops=gitops,
         )
 
-    def _release_overrides(self, overrides: dict[str, Any]) -> tuple[DeliveryConfig, GitOpsConfig]:
-        delivery = replace(
-            self.delivery,
-            github_owner=overrides.get("github_owner") or self.delivery.github_owner,
-            github_repo=overrides.get("github_repo") or self.delivery.github_repo,
-        )
-        if "create_github_oidc_provider" in overrides:
-            create = str(overrides["create_github_oidc_provider"]).strip().lower() not in ("false", "no", "0", "")
-            delivery = replace(delivery, create_github_oidc_provider=create)
-        gitops = self.gitops
-        if "identity_center_instance_arn" in overrides:
-            gitops = replace(gitops, identity_center_instance_arn=overrides["identity_center_instance_arn"] or None)
-        if "argocd_admin_group_ids" in overrides:
-            ids = tuple(g.strip() for g in str(overrides["argocd_admin_group_ids"]).split(",") if g.strip())
-            gitops = replace(gitops, argocd_admin_group_ids=ids)
-        return delivery, gitops
+
+def _csv(value: object) -> tuple[str, ...]:
+    return tuple(item.strip() for item in str(value).split(",") if item.strip())
 
 
 SEOUL_AZS = ("ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d")
@@ -233,9 +286,8 @@ SEOUL_AZS = ("ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northe
 # A documentation range (RFC 5737): nothing can reach the dev API endpoint until an operator sets real CIDRs.
 PLACEHOLDER_ADMIN_CIDR = "192.0.2.0/24"
 
-# This repository on GitHub (placeholders, like k8s/platform's Applications): override with
-# `-c github_owner=... -c github_repo=...`; the release role trusts only workflow runs of its release branch.
-GITHUB_OWNER = "OWNER"
+# This repository on GitHub. No owner by default: `-c github_owner=...` (and `-c github_repo=...`) names it, and
+# until then no role trusts GitHub and Argo CD syncs nothing (a placeholder owner could be registered by anyone).
 GITHUB_REPO = "tlj-platform"
 
 DEV = EnvironmentConfig(
@@ -247,7 +299,7 @@ DEV = EnvironmentConfig(
         cidr="10.10.0.0/16",
         availability_zones=SEOUL_AZS[:2],
         nat_gateways=1,
-        interface_endpoints=("ECR", "ECR_DOCKER", "STS", "CLOUDWATCH_LOGS"),
+        interface_endpoints=("ECR", "ECR_DOCKER", "STS", "CLOUDWATCH_LOGS", "APIGATEWAY"),
         flow_log_retention_days=7,
     ),
     cluster=ClusterConfig(
@@ -256,22 +308,22 @@ DEV = EnvironmentConfig(
         admin_role_arn=None,
         log_retention_days=7,
     ),
-    data=DataConfig(retain=False, backup_retention_days=7),
+    data=DataConfig(retain=False, backup_retention_days=None),
     functions=FunctionsConfig(
         python_runtime="python3.14", powertools_version="3.37.0", powertools_layer_arn=None, log_retention_days=7
     ),
     recommendation=RecommendationConfig(
-        api_reserved_concurrency=5,
-        indexer_reserved_concurrency=2,
+        api_reserved_concurrency=None,
+        indexer_reserved_concurrency=None,
         api_throttle_rate=20,
         api_throttle_burst=40,
-        waf=False,
     ),
     delivery=DeliveryConfig(
-        github_owner=GITHUB_OWNER,
+        github_owner=None,
         github_repo=GITHUB_REPO,
         git_revision="main",
-        create_github_oidc_provider=True,
+        github_environment=None,  # builds on pushes to main
+        promotion_source_prefix=None,
         image_retention_count=10,
         untagged_image_expiry_days=3,
     ),
@@ -290,7 +342,15 @@ PROD = EnvironmentConfig(
         cidr="10.20.0.0/16",
         availability_zones=SEOUL_AZS[:3],
         nat_gateways=3,
-        interface_endpoints=("ECR", "ECR_DOCKER", "STS", "CLOUDWATCH_LOGS", "CLOUDWATCH_MONITORING", "SECRETS_MANAGER"),
+        interface_endpoints=(
+            "ECR",
+            "ECR_DOCKER",
+            "STS",
+            "CLOUDWATCH_LOGS",
+            "CLOUDWATCH_MONITORING",
+            "SECRETS_MANAGER",
+            "APIGATEWAY",
+        ),
         flow_log_retention_days=90,
     ),
     cluster=ClusterConfig(
@@ -298,6 +358,7 @@ PROD = EnvironmentConfig(
         public_access_cidrs=(),
         admin_role_arn=None,
         log_retention_days=90,
+        ingress_web_acl=True,
     ),
     data=DataConfig(retain=True, backup_retention_days=35),
     functions=FunctionsConfig(
@@ -308,13 +369,13 @@ PROD = EnvironmentConfig(
         indexer_reserved_concurrency=4,
         api_throttle_rate=200,
         api_throttle_burst=400,
-        waf=True,
     ),
     delivery=DeliveryConfig(
-        github_owner=GITHUB_OWNER,
+        github_owner=None,
         github_repo=GITHUB_REPO,
         git_revision="main",
-        create_github_oidc_provider=True,
+        github_environment="production",  # required reviewers approve each promotion job (README)
+        promotion_source_prefix="tlj-dev",
         image_retention_count=30,
         untagged_image_expiry_days=7,
     ),
@@ -324,7 +385,6 @@ PROD = EnvironmentConfig(
         instance_alias="tlj-prod-bakery-calls",
         language="ko",
         voice="Seoyeon",
-        claim_number=True,
         contact_lens=True,
         queue_max_contacts=50,
         lambda_reserved_concurrency=20,

@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.constructs.aws_api_call import AwsApiCalls
 from stacks.constructs.backup import Backup
 from stacks.constructs.call_center import CallCenter, LookupTables
 from stacks.constructs.cluster import Cluster
@@ -23,6 +24,8 @@ from stacks.constructs.metrics import Metrics
 from stacks.constructs.network import Network
 from stacks.constructs.recommendation import Recommendation
 from stacks.constructs.signing_key import SigningKey
+from stacks.constructs.table_protection import TableProtection
+from stacks.constructs.web_acl import WebAcl
 from stacks.constructs.workload_identity import WorkloadIdentity
 from stacks.nag import (
     EKS_AUTO_MODE_CLUSTER_POLICIES,
@@ -53,14 +56,17 @@ class PlatformStack(cdk.Stack):
             self, "Network", config=config.network, logs_key=self.encryption.logs_key, retain_logs=retain
         )
         self.data = Data(self, "Data", config=config.data, prefix=config.prefix, key=self.encryption.data_key)
-        self.backup = Backup(
-            self,
-            "Backup",
-            config=config.data,
-            prefix=config.prefix,
-            key=self.encryption.data_key,
-            tables=list(self.data.tables.values()),
-        )
+        self.backup: Backup | None = None
+        if config.data.backup_retention_days is not None:
+            self.backup = Backup(
+                self,
+                "Backup",
+                retention_days=config.data.backup_retention_days,
+                retain=retain,
+                prefix=config.prefix,
+                key=self.encryption.data_key,
+                tables=list(self.data.tables.values()),
+            )
         self.cluster = Cluster(
             self,
             "Cluster",
@@ -78,23 +84,24 @@ class PlatformStack(cdk.Stack):
             functions=config.functions,
             data=config.data,
             prefix=config.prefix,
-            vpc=self.network.vpc,
+            network=self.network,
             data_key=self.encryption.data_key,
             logs_key=self.encryption.logs_key,
             orders=self.data.orders,
             catalog_table_name=self.data.catalog.table_name,
         )
         self.data.catalog.grant_read_data(self.recommendation.api_function)
-        self.backup.plan.add_selection(
-            "Recommendations", resources=[backup.BackupResource.from_dynamo_db_table(self.recommendation.table)]
-        )
+        if self.backup is not None:
+            self.backup.plan.add_selection(
+                "Recommendations", resources=[backup.BackupResource.from_dynamo_db_table(self.recommendation.table)]
+            )
         self.call_center = CallCenter(
             self,
             "CallCenter",
             config=config.call_center,
             functions=config.functions,
             prefix=config.prefix,
-            vpc=self.network.vpc,
+            network=self.network,
             logs_key=self.encryption.logs_key,
             retain=retain,
             tables=LookupTables(
@@ -107,6 +114,29 @@ class PlatformStack(cdk.Stack):
         )
 
         self._release_path(config)
+        self.ingress_web_acl: WebAcl | None = None
+        if config.cluster.ingress_web_acl:
+            self.ingress_web_acl = WebAcl(
+                self,
+                "IngressWaf",
+                name=f"{config.prefix}-ingress",
+                logs_key=self.encryption.logs_key,
+                log_retention_days=config.functions.log_retention_days,
+                retain_logs=retain,
+            )
+            cdk.CfnOutput(
+                self,
+                "IngressWebAclArn",
+                value=self.ingress_web_acl.web_acl.attr_arn,
+                description="alb.ingress.kubernetes.io/wafv2-acl-arn of the login Ingress (k8s/overlays/prod)",
+            )
+        self.table_protection: TableProtection | None = None
+        if retain:
+            calls = self._api_calls()
+            self.table_protection = TableProtection(
+                self, "TableProtection", tables=[*self.data.tables.values(), self.recommendation.table], calls=calls
+            )
+            self.table_protection.after([child for child in self.node.children if child is not calls.provider])
 
         cdk.Tags.of(self).add("project", config.project)
         cdk.Tags.of(self).add("environment", config.name)
@@ -116,15 +146,42 @@ class PlatformStack(cdk.Stack):
         self._acknowledge_findings()
         skip_checkov_on_cdk_providers(self)
 
+    @property
+    def availability_zones(self) -> list[str]:
+        """The configured zones: CDK would otherwise ask for an availability-zones context lookup as soon as the
+        account is concrete (CDK API reference, Stack.availabilityZones: override it "to return the AZs" you want)."""
+        return list(self.config.network.availability_zones)
+
+    def _api_calls(self) -> AwsApiCalls:
+        return AwsApiCalls.ensure(
+            self,
+            vpc=self.network.vpc,
+            logs_key=self.encryption.logs_key,
+            log_retention_days=self.config.functions.log_retention_days,
+            retain=self.config.data.retain,
+        )
+
     def _release_path(self, config: EnvironmentConfig) -> None:
         """Images, workload identities, GitOps and the metrics that release analysis reads (issue 4)."""
         retain = config.data.retain
         key = self.encryption.data_key
         cluster = cast(eks.ICluster, self.cluster.cluster)  # jsii's typing misses that Cluster is an ICluster
-        self.delivery = Delivery(self, "Delivery", config=config.delivery, prefix=config.prefix, key=key, retain=retain)
+        self.delivery = Delivery(
+            self,
+            "Delivery",
+            config=config.delivery,
+            prefix=config.prefix,
+            role_name=config.role_name("github-release"),
+            key=key,
+            retain=retain,
+        )
         self.signing_key = SigningKey(self, "SigningKey", prefix=config.prefix, key=key, retain=retain)
         self.workloads = WorkloadIdentity(
-            self, "WorkloadIdentity", cluster=cluster, prefix=config.prefix, namespace=config.metrics.workload_namespace
+            self,
+            "WorkloadIdentity",
+            cluster=cluster,
+            role_name=config.role_name,
+            namespace=config.metrics.workload_namespace,
         )
         # Least privilege per service account: login owns customers and reads its key; order owns orders and
         # reads the menu. Neither can touch the other's table (tests/infrastructure/test_workloads_identity.py).
@@ -141,11 +198,12 @@ class PlatformStack(cdk.Stack):
             "Metrics",
             config=config.metrics,
             prefix=config.prefix,
+            role_name=config.role_name,
             cluster=cluster,
             cluster_name=f"{config.prefix}-cluster",
+            vpc=self.network.vpc,
             # The isolated subnets: k8s NetworkPolicies admit the scraper by these CIDRs, which no pod uses.
             subnets=self.network.vpc.isolated_subnets,
-            security_group_id=cluster.cluster_security_group_id,
             key=key,
             retain=retain,
         )
@@ -162,13 +220,14 @@ class PlatformStack(cdk.Stack):
             **{
                 f"{name.title()}RepositoryUri": repo.repository_uri for name, repo in self.delivery.repositories.items()
             },
-            "GitHubReleaseRoleArn": self.delivery.release_role.role_arn,
             "SigningKeySecretName": self.signing_key.secret_name,
             "AmpWorkspaceId": self.metrics.workspace.attr_workspace_id,
             "AmpQueryUrl": self.metrics.query_url,
             "LoginRoleArn": self.workloads.login.role.role_arn,
             "OrderRoleArn": self.workloads.order.role.role_arn,
         }
+        if self.delivery.release_role is not None:
+            outputs["GitHubReleaseRoleArn"] = self.delivery.release_role.role_arn
         if self.gitops.capability is not None:
             outputs["ArgoCdServerUrl"] = self.gitops.capability.attr_configuration_argo_cd_server_url
         for output_id, value in outputs.items():
@@ -177,7 +236,7 @@ class PlatformStack(cdk.Stack):
     def _acknowledge_release_path_findings(self) -> None:
         acknowledge_kubectl_provider(self.cluster.cluster.node.find_child("KubectlProvider"))
         acknowledge(
-            [self.delivery.release_role],
+            [self.delivery.release_role] if self.delivery.release_role is not None else [],
             ["AwsSolutions::AwsSolutions-IAM5[Resource::*]"],
             "ecr:GetAuthorizationToken has no resource type (Service Authorization Reference), so it is granted on "
             "'*'; every push and pull action in the same policy is limited to this environment's three repositories.",
@@ -224,7 +283,7 @@ class PlatformStack(cdk.Stack):
             "customer-managed policy would silently miss.",
         )
         acknowledge(
-            [self.backup.plan],
+            [self.backup.plan] if self.backup is not None else [],
             [
                 "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
                 "AWSBackupServiceRolePolicyForBackup]"
@@ -232,6 +291,14 @@ class PlatformStack(cdk.Stack):
             "AWS Backup's own service-role policy is the documented grant for backup jobs: it covers the "
             "DynamoDB backup and KMS calls per resource type and follows AWS Backup's changes.",
         )
+        if self.backup is None:
+            acknowledge(
+                [*self.data.tables.values(), self.recommendation.table],
+                ["NIST.800.53.R5::NIST.800.53.R5-DynamoDBInBackupPlan"],
+                "A disposable environment keeps no AWS Backup vault: a vault holding recovery points cannot be deleted, "
+                "so `cdk destroy` would fail (AWS Backup DeleteBackupVault). Point-in-time recovery is on for every "
+                "table and restores any second of the last 35 days.",
+            )
         self._acknowledge_recommendation_findings()
         self._acknowledge_call_center_findings()
 
@@ -265,22 +332,28 @@ class PlatformStack(cdk.Stack):
             "Amazon Connect invokes the lookup synchronously and takes the flow's error branch (an apology, then the "
             "queue or a goodbye) when it fails; nothing is ever invoked asynchronously, so a DLQ would stay empty.",
         )
-        if call_center.phone_route is not None:
-            acknowledge(
-                [call_center.phone_route.role, call_center.phone_route.policy, call_center.phone_route.provider],
-                [
-                    "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
-                    f"AwsSolutions::AwsSolutions-IAM5[Resource::{this_account_ec2}]",
-                    "Serverless::Serverless-LambdaDLQ",
-                    "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
-                    "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency",
-                    "Serverless::Serverless-LambdaTracing",
-                ],
-                "The AwsCustomResource provider that routes the claimed number to the inbound flow is CDK's own code, "
-                "run by CloudFormation synchronously at deployment only (failures roll back, so a DLQ stays empty; a "
-                "concurrency reservation would only shrink the account pool). Its role may call the two Connect "
-                "actions on this number and flow; '*' is limited to the EC2 Describe calls of a VPC function.",
-            )
+        self._acknowledge_api_calls(this_account_ec2)
+
+    def _acknowledge_api_calls(self, this_account_ec2: str) -> None:
+        """CDK's AwsCustomResource provider: the prefix-list lookup, the phone-number route, table protection."""
+        calls = AwsApiCalls.of(self)
+        if calls is None:
+            return
+        acknowledge(
+            [calls.role, calls.policy, calls.provider],
+            [
+                "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+                f"AwsSolutions::AwsSolutions-IAM5[Resource::{this_account_ec2}]",
+                "Serverless::Serverless-LambdaDLQ",
+                "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
+                "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency",
+                "Serverless::Serverless-LambdaTracing",
+            ],
+            "CDK's AwsCustomResource provider is CDK's own code, run by CloudFormation synchronously during "
+            "deployments only (failures roll back, so a DLQ stays empty; a concurrency reservation would only shrink "
+            "the account pool). '*' is limited to calls without a resource type (ec2:DescribeManagedPrefixLists "
+            "and the EC2 Describe calls of a VPC function); every other statement names its table, number or flow.",
+        )
 
     def _acknowledge_recommendation_findings(self) -> None:
         reco = self.recommendation
@@ -338,14 +411,6 @@ class PlatformStack(cdk.Stack):
             "authorization). Customers authenticate to the gateway, which passes the token's subject, never a token.",
         )
         acknowledge(
-            [reco.api],
-            [
-                "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]"
-            ],
-            "API Gateway writes execution logs with the account-level role; this AWS managed policy is the one the "
-            "API Gateway developer guide documents for it, and it follows the service's changes.",
-        )
-        acknowledge(
             [reco.api.deployment_stage],
             [
                 "NIST.800.53.R5::NIST.800.53.R5-APIGWCacheEnabledAndEncrypted",
@@ -355,11 +420,33 @@ class PlatformStack(cdk.Stack):
             "No client certificate: it authenticates API Gateway to HTTP backends, and this backend is a Lambda "
             "proxy integration that API Gateway invokes through IAM.",
         )
-        if not self.config.recommendation.waf:
-            acknowledge(
-                [reco.api.deployment_stage],
-                ["AwsSolutions::AwsSolutions-APIG3", "NIST.800.53.R5::NIST.800.53.R5-APIGWAssociatedWithWAF"],
-                "WAF is configured for prod only (recommendation.waf): the dev API accepts nothing but SigV4-signed "
-                "calls from the dev gateway's role and is throttled per stage, so a web ACL would cost without "
-                "protecting real traffic.",
+        acknowledge(
+            [reco.api.deployment_stage],
+            ["AwsSolutions::AwsSolutions-APIG3", "NIST.800.53.R5::NIST.800.53.R5-APIGWAssociatedWithWAF"],
+            "The API is PRIVATE: reachable only through this VPC's execute-api endpoint (resource policy on "
+            "aws:SourceVpce), only with SigV4 from the gateway's pod role, throttled per stage. A web ACL here would "
+            "see only requests our gateway built, and its per-IP rule would count pod addresses; the public edge, "
+            "the login ALB, carries the web ACL instead (prod).",
+        )
+        self._acknowledge_unreserved_concurrency()
+
+    def _acknowledge_unreserved_concurrency(self) -> None:
+        """Functions that reserve no concurrency on purpose (dev): reservations fail in a new account."""
+        unreserved = [
+            function
+            for function in (
+                self.recommendation.api_function,
+                self.recommendation.indexer_function,
+                self.call_center.function,
             )
+            if (function.node.default_child is not None)
+            and cast(Any, function.node.default_child).reserved_concurrent_executions is None
+        ]
+        acknowledge(
+            unreserved,
+            ["NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency"],
+            "No reservation in this environment on purpose: a new account's Lambda concurrency quota can be 10, and "
+            "Lambda refuses any reservation that leaves fewer than 100 unreserved executions (PutFunctionConcurrency "
+            "API reference), so reserving would fail the first deploy. The API stage's throttling bounds the load; "
+            "prod reserves, and `make preflight` checks its quota.",
+        )

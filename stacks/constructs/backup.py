@@ -11,7 +11,6 @@ from aws_cdk import aws_events as events
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from stacks.config import DataConfig
 from stacks.constructs.removal import removal_policy
 
 
@@ -23,13 +22,14 @@ class Backup(Construct):
         scope: Construct,
         id_: str,
         *,
-        config: DataConfig,
+        retention_days: int,
+        retain: bool,
         prefix: str,
         key: kms.IKey,
         tables: Sequence[dynamodb.ITable],
     ) -> None:
         super().__init__(scope, id_)
-        removal = removal_policy(config.retain)
+        removal = removal_policy(retain)
         self.vault = backup.BackupVault(
             self, "Vault", backup_vault_name=f"{prefix}-vault", encryption_key=key, removal_policy=removal
         )
@@ -38,7 +38,7 @@ class Backup(Construct):
             backup.BackupPlanRule(
                 rule_name="daily",
                 schedule_expression=events.Schedule.cron(hour="18", minute="0"),  # 03:00 in Seoul
-                delete_after=cdk.Duration.days(config.backup_retention_days),
+                delete_after=cdk.Duration.days(retention_days),
             )
         )
         self.plan.add_selection(

@@ -2,14 +2,13 @@
 
 The flows are data (``stacks/assets/contact_flows/``), rendered by ``lambdas.call_center.flows`` (the code the
 simulator uses too) and given their ARNs with ``Fn::Sub`` at deploy time. A claimed phone number is routed to the
-inbound flow by :class:`PhoneNumberRoute`, because CloudFormation has no resource for that association.
+inbound flow by :class:`PhoneNumberRoute` when an existing number is configured: the stack never claims one.
 """
 
 from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_connect as connect
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
@@ -17,9 +16,11 @@ from constructs import Construct
 from lambdas.call_center.flows import FlowOptions, flow_names, render
 from lambdas.call_center.hours import WeeklyHours
 from stacks.config import CallCenterConfig, FunctionsConfig
+from stacks.constructs.aws_api_call import AwsApiCalls
 from stacks.constructs.call_center_lookup import LookupTables, lookup_function
 from stacks.constructs.call_center_phone import PhoneNumberRoute
 from stacks.constructs.logs import encrypted_log_group
+from stacks.constructs.network import Network
 from stacks.constructs.removal import removal_policy
 
 INBOUND_FLOW = "inbound"
@@ -37,7 +38,7 @@ class CallCenter(Construct):
         config: CallCenterConfig,
         functions: FunctionsConfig,
         prefix: str,
-        vpc: ec2.IVpc,
+        network: Network,
         logs_key: kms.IKey,
         retain: bool,
         tables: LookupTables,
@@ -55,7 +56,8 @@ class CallCenter(Construct):
         )
         self.instance.apply_removal_policy(removal_policy(retain))
         self.instance.override_logical_id("CallCenterInstance")  # stateful: agents, numbers, history
-        # Connect writes flow logs to this fixed name; creating it first gives it our key and retention.
+        # Connect writes flow logs to this fixed name and creates the group itself if it is missing, so the instance
+        # waits for ours: otherwise the first flow log can win the race and our create fails with AlreadyExists.
         self.flow_logs = encrypted_log_group(
             self,
             "FlowLogs",
@@ -64,6 +66,7 @@ class CallCenter(Construct):
             retention_days=functions.log_retention_days,
             retain=retain,
         )
+        self.instance.node.add_dependency(self.flow_logs)
         self.hours = self._hours(options.hours, prefix)
         self.queue = connect.CfnQueue(
             self,
@@ -97,7 +100,7 @@ class CallCenter(Construct):
             config=config,
             functions=functions,
             prefix=prefix,
-            vpc=vpc,
+            network=network,
             logs_key=logs_key,
             retain=retain,
             tables=tables,
@@ -117,18 +120,20 @@ class CallCenter(Construct):
         )
         self.flows = {name: self._flow(name, options, prefix) for name in flow_names()}
         self.phone_route: PhoneNumberRoute | None = None
-        if config.claim_number:
+        if config.phone_number_arn:
             self.phone_route = PhoneNumberRoute(
                 self,
                 "PhoneNumber",
+                number_arn=config.phone_number_arn,
                 instance=self.instance,
                 flow=self.flows[INBOUND_FLOW],
-                country_code=config.phone_number_country,
-                number_type=config.phone_number_type,
-                vpc=vpc,
-                logs_key=logs_key,
-                log_retention_days=functions.log_retention_days,
-                retain=retain,
+                calls=AwsApiCalls.ensure(
+                    self,
+                    vpc=network.vpc,
+                    logs_key=logs_key,
+                    log_retention_days=functions.log_retention_days,
+                    retain=retain,
+                ),
             )
         cdk.CfnOutput(self, "ConnectInstanceArn", value=self.instance.attr_arn)
         cdk.CfnOutput(self, "ConnectAccessUrl", value=f"https://{config.instance_alias}.my.connect.aws/")

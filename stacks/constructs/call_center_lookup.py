@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -15,6 +14,7 @@ from constructs import Construct
 from lambdas.call_center.hours import WeeklyHours
 from stacks.config import CallCenterConfig, FunctionsConfig
 from stacks.constructs.lambda_factory import python_function
+from stacks.constructs.network import Network
 
 PHONE_INDEX = "by-phone"
 
@@ -36,7 +36,7 @@ def lookup_function(
     config: CallCenterConfig,
     functions: FunctionsConfig,
     prefix: str,
-    vpc: ec2.IVpc,
+    network: Network,
     logs_key: kms.IKey,
     retain: bool,
     tables: LookupTables,
@@ -53,7 +53,7 @@ def lookup_function(
         memory_mb=config.lambda_memory_mb,
         timeout=cdk.Duration.seconds(config.lambda_timeout_seconds),
         reserved_concurrency=config.lambda_reserved_concurrency,
-        vpc=vpc,
+        network=network,
         logs_key=logs_key,
         retain_logs=retain,
         environment={

@@ -22,7 +22,8 @@ def _attribute(key: Key | None) -> dynamodb.Attribute | None:
 
 
 class Data(Construct):
-    """Customers, Catalog and Orders: on-demand, KMS-encrypted, PITR on; retained and protected in prod."""
+    """Customers, Catalog and Orders: on-demand, KMS-encrypted, PITR on; retained (and protected by
+    :class:`TableProtection`) in prod."""
 
     def __init__(self, scope: Construct, id_: str, *, config: DataConfig, prefix: str, key: kms.IKey) -> None:
         super().__init__(scope, id_)
@@ -61,7 +62,8 @@ def table_from_spec(
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
-        deletion_protection=config.retain,
+        # Kept tables get deletion protection from TableProtection once the stack exists (see its docstring).
+        deletion_protection=None,
         removal_policy=removal_policy(config.retain),
         stream=dynamodb.StreamViewType[spec.stream] if spec.stream else None,
         time_to_live_attribute=spec.ttl_attribute,

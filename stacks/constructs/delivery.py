@@ -1,7 +1,9 @@
 """Delivery: ECR repositories for the images, and the role GitHub Actions assumes (OIDC) to push them.
 
-No long-lived AWS keys in GitHub: a workflow run on the release branch of this repository exchanges its OIDC
-token for the ``<prefix>-github-release`` role, which may push and pull these repositories and nothing else.
+No long-lived AWS keys in GitHub: a workflow run of the configured repository (on the release branch, or in the
+protected environment for prod) exchanges its OIDC token for the release role, which may push and pull these
+repositories and nothing else. The OIDC provider itself is an account singleton owned by ``AccountStack``. Without a
+configured ``github_owner`` no role is made at all: nothing trusts a GitHub owner that someone could register.
 """
 
 from __future__ import annotations
@@ -12,44 +14,70 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
+from stacks.account_stack import GITHUB_OIDC_HOST, github_oidc_provider_arn
 from stacks.config import DeliveryConfig
 from stacks.constructs.grantable_role import GrantableRole
 from stacks.constructs.removal import removal_policy
 
-GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 IMAGES = ("login", "order", "loadgen")  # repository <prefix>-<image>
+PULL_ACTIONS = ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability")
 
 
 class Delivery(Construct):
-    """``repositories`` by image name, and ``release_role`` for GitHub Actions."""
+    """``repositories`` by image name, and ``release_role`` for GitHub Actions (None until an owner is configured)."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, config: DeliveryConfig, prefix: str, key: kms.IKey, retain: bool
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: DeliveryConfig,
+        prefix: str,
+        role_name: str,
+        key: kms.IKey,
+        retain: bool,
     ) -> None:
         super().__init__(scope, id_)
         self.repositories = {
             image: self._repository(image, config=config, prefix=prefix, key=key, retain=retain) for image in IMAGES
         }
-        provider = self._github_provider(create=config.create_github_oidc_provider)
-        self.release_role = GrantableRole(
+        self.release_role: GrantableRole | None = None
+        if config.release_subject is not None:
+            self.release_role = self._release_role(config, config.release_subject, role_name)
+
+    def _release_role(self, config: DeliveryConfig, subject: str, role_name: str) -> GrantableRole:
+        provider = iam.OidcProviderNative.from_oidc_provider_arn(
+            self, "GitHubOidcProvider", github_oidc_provider_arn(cdk.Stack.of(self))
+        )
+        role = GrantableRole(
             self,
             "ReleaseRole",
-            role_name=f"{prefix}-github-release",
-            description=f"GitHub Actions runs of {config.release_subject} pushing images",
+            role_name=role_name,
+            description=f"GitHub Actions runs of {subject} pushing images",
             assumed_by=iam.WebIdentityPrincipal(
                 provider.oidc_provider_arn,
                 conditions={
-                    "StringEquals": {
-                        f"{GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com",
-                        f"{GITHUB_OIDC_HOST}:sub": config.release_subject,
-                    }
+                    "StringEquals": {f"{GITHUB_OIDC_HOST}:aud": "sts.amazonaws.com", f"{GITHUB_OIDC_HOST}:sub": subject}
                 },
             ),
         )
         for repository in self.repositories.values():
-            repository.grant_pull_push(self.release_role)  # + ecr:GetAuthorizationToken, which has no resource
+            repository.grant_pull_push(role)  # + ecr:GetAuthorizationToken, which has no resource
             # CI waits for the push scan and reads its findings before it bumps a tag in Git.
-            repository.grant(self.release_role, "ecr:DescribeImages", "ecr:DescribeImageScanFindings")
+            repository.grant(role, "ecr:DescribeImages", "ecr:DescribeImageScanFindings")
+        if config.promotion_source_prefix:
+            # Promotion copies the digests that ran in dev: read-only on those repositories of the same account.
+            stack = cdk.Stack.of(self)
+            sources = [
+                stack.format_arn(
+                    service="ecr", resource="repository", resource_name=f"{config.promotion_source_prefix}-{i}"
+                )
+                for i in IMAGES
+            ]
+            role.grant_principal.add_to_principal_policy(
+                iam.PolicyStatement(actions=[*PULL_ACTIONS, "ecr:DescribeImages"], resources=sources)
+            )
+        return role
 
     def _repository(
         self, image: str, *, config: DeliveryConfig, prefix: str, key: kms.IKey, retain: bool
@@ -84,13 +112,3 @@ class Delivery(Construct):
         assert isinstance(cfn_repository, ecr.CfnRepository)
         cfn_repository.override_logical_id(logical_id)
         return repository
-
-    def _github_provider(self, *, create: bool) -> iam.IOidcProvider:
-        """GitHub's OIDC issuer; IAM allows one per account, so a second stack there imports the first one's."""
-        if create:
-            return iam.OidcProviderNative(
-                self, "GitHubOidcProvider", url=f"https://{GITHUB_OIDC_HOST}", client_ids=["sts.amazonaws.com"]
-            )
-        stack = cdk.Stack.of(self)
-        arn = f"arn:{stack.partition}:iam::{stack.account}:oidc-provider/{GITHUB_OIDC_HOST}"
-        return iam.OidcProviderNative.from_oidc_provider_arn(self, "GitHubOidcProvider", arn)

@@ -46,14 +46,23 @@ class GitOps(Construct):
         *,
         config: GitOpsConfig,
         environment: str,
-        repo_url: str,
+        repo_url: str | None,
         revision: str,
         cluster: eks.ICluster,
     ) -> None:
         super().__init__(scope, id_)
         self.chart: eks.HelmChart | None = None
         self.capability: eks.CfnCapability | None = None
+        self.root_application: eks.KubernetesManifest | None = None
         argocd = self._managed_argocd(config, cluster) if config.managed_capability else self._helm_argocd(cluster)
+        if repo_url is None:
+            # Argo CD runs, but syncs nothing until the operator names the repository (-c github_owner=...).
+            cdk.Annotations.of(self).add_warning_v2(
+                "tlj:gitops-unconfigured",
+                "github_owner is not set: Argo CD is installed but syncs no repository; deploy again with "
+                "-c github_owner=<owner> to create the root Application.",
+            )
+            return
         application = json_asset(
             "root-application.json",
             ARGOCD_NAMESPACE=ARGOCD_NAMESPACE,
@@ -81,16 +90,23 @@ class GitOps(Construct):
             create_namespace=True,
             values=json_asset("argocd-values.json"),
             wait=True,  # the Application CRD must exist before the root Application is applied
-            timeout=cdk.Duration.minutes(15),
+            # Below the kubectl handler's own 15-minute Lambda limit, so a slow install fails with Helm's error
+            # (and rolls back) instead of the function timing out mid-install (Lambda quotas: 900 s at most).
+            timeout=cdk.Duration.minutes(12),
         )
         return self.chart
 
     def _managed_argocd(self, config: GitOpsConfig, cluster: eks.ICluster) -> IDependable:
         assert config.identity_center_instance_arn
+        stack = cdk.Stack.of(self)
         self.capability_role = iam.Role(
             self,
             "CapabilityRole",
-            assumed_by=iam.ServicePrincipal("capabilities.eks.amazonaws.com").with_session_tags(),
+            # Confused-deputy guard: only EKS capabilities of this account may assume it (IAM user guide, "The
+            # confused deputy problem": aws:SourceAccount on service principals).
+            assumed_by=iam.ServicePrincipal(
+                "capabilities.eks.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
+            ).with_session_tags(),
             description="EKS managed Argo CD; public Git repository, so no AWS permission is needed",
         )
         mappings = [

@@ -2,15 +2,17 @@
 
 arm64, the configured Python runtime, Powertools from its official public layer (the code asset holds only
 ``lambdas/``, zipped by CDK itself: no Docker, no pip at synth), X-Ray active tracing, JSON logs to a
-KMS-encrypted log group with retention, reserved concurrency, the private subnets of the VPC behind a
-security group that only allows HTTPS out, and a role whose only built-in rights are its own log group and the
-network interfaces Lambda manages for it. Callers add what the function does through ``grant_*`` calls.
+KMS-encrypted log group with retention, reserved concurrency where configured, the private subnets of the VPC
+behind a security group that allows HTTPS to DynamoDB and the VPC's interface endpoints only, and a role whose
+only built-in rights are its own log group and the network interfaces Lambda manages for it. Callers add what
+the function does through ``grant_*`` calls.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
@@ -21,6 +23,9 @@ from constructs import Construct
 
 from stacks.config import FunctionsConfig
 from stacks.constructs.logs import encrypted_log_group
+
+if TYPE_CHECKING:
+    from stacks.constructs.network import Network
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Git-ignore syntax, relative to the repository: everything but the lambdas/ package, without caches.
@@ -95,8 +100,8 @@ def python_function(
     description: str,
     memory_mb: int,
     timeout: cdk.Duration,
-    reserved_concurrency: int,
-    vpc: ec2.IVpc,
+    reserved_concurrency: int | None,
+    network: Network,
     logs_key: kms.IKey,
     retain_logs: bool,
     environment: Mapping[str, str],
@@ -111,10 +116,21 @@ def python_function(
         retain=retain_logs,
     )
     security_group = ec2.SecurityGroup(
-        scope, f"{id_}SecurityGroup", vpc=vpc, description=f"{function_name}: HTTPS out only", allow_all_outbound=False
+        scope,
+        f"{id_}SecurityGroup",
+        vpc=network.vpc,
+        description=f"{function_name}: HTTPS to DynamoDB and the VPC endpoints only",
+        allow_all_outbound=False,
+    )
+    # What the handlers call: DynamoDB (gateway endpoint, so its prefix list) and AWS APIs behind the interface
+    # endpoints. Logs and the X-Ray daemon's segments are sent by the Lambda service, not through the function's ENI.
+    security_group.add_egress_rule(
+        ec2.Peer.prefix_list(network.dynamodb_prefix_list_id), ec2.Port.tcp(443), "HTTPS to DynamoDB (gateway endpoint)"
     )
     security_group.add_egress_rule(
-        ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS to AWS APIs: DynamoDB via its gateway endpoint, X-Ray via NAT"
+        ec2.Peer.security_group_id(network.endpoint_security_group.security_group_id),
+        ec2.Port.tcp(443),
+        "HTTPS to the VPC's interface endpoints",
     )
     function = lambda_.Function(
         scope,
@@ -138,7 +154,7 @@ def python_function(
         application_log_level_v2=lambda_.ApplicationLogLevel.INFO,
         system_log_level_v2=lambda_.SystemLogLevel.WARN,
         role=_role(scope, id_, function_name, log_group.log_group_arn),
-        vpc=vpc,
+        vpc=network.vpc,
         vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
         security_groups=[security_group],
         environment={

@@ -10,7 +10,7 @@ customer managed key needs the scraper to write through a role pair (``RoleConfi
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -50,10 +50,11 @@ class Metrics(Construct):
         *,
         config: MetricsConfig,
         prefix: str,
+        role_name: Callable[[str], str],
         cluster: eks.ICluster,
         cluster_name: str,
+        vpc: ec2.IVpc,
         subnets: Sequence[ec2.ISubnet],
-        security_group_id: str,
         key: kms.IKey,
         retain: bool,
     ) -> None:
@@ -70,7 +71,8 @@ class Metrics(Construct):
             [f"https://aps-workspaces.{stack.region}.{stack.url_suffix}/workspaces/", self.workspace.attr_workspace_id],
         )
 
-        source, target = self._scraper_roles(prefix)
+        source, target = self._scraper_roles(role_name)
+        self.security_group = self._scraper_security_group(config, cluster, vpc)
         configuration = scrape_configuration(
             namespace=config.workload_namespace,
             cluster_name=cluster_name,
@@ -84,7 +86,7 @@ class Metrics(Construct):
                 eks_configuration=aps.CfnScraper.EksConfigurationProperty(
                     cluster_arn=cluster.cluster_arn,
                     subnet_ids=[subnet.subnet_id for subnet in subnets],
-                    security_group_ids=[security_group_id],
+                    security_group_ids=[self.security_group.security_group_id],
                 )
             ),
             destination=aps.CfnScraper.DestinationProperty(
@@ -105,7 +107,7 @@ class Metrics(Construct):
             cluster=cluster,
             namespace="argo-rollouts",
             service_account="argo-rollouts",
-            role_name=f"{prefix}-rollouts-analysis",
+            role_name=role_name("rollouts-analysis"),
         )
         self.grant_query(self.rollouts_analysis)
 
@@ -122,14 +124,35 @@ class Metrics(Construct):
             iam.PolicyStatement(actions=list(actions), resources=[self._key.key_arn], conditions=self._key_via_aps)
         )
 
-    def _scraper_roles(self, prefix: str) -> tuple[GrantableRole, GrantableRole]:
+    def _scraper_security_group(self, config: MetricsConfig, cluster: eks.ICluster, vpc: ec2.IVpc) -> ec2.SecurityGroup:
+        """The scraper's own group: out to the cluster API (pod discovery) and the pods' metrics ports only, and the
+        cluster security group (control plane and Auto Mode nodes) lets exactly that in."""
+        group = ec2.SecurityGroup(
+            self,
+            "ScraperSecurityGroup",
+            vpc=vpc,
+            description="AMP managed scraper to the EKS API and the pod metrics ports",
+            allow_all_outbound=False,
+        )
+        cluster_group = ec2.SecurityGroup.from_security_group_id(
+            self, "ClusterSecurityGroup", cluster.cluster_security_group_id, mutable=True
+        )
+        for port, what in [
+            (443, "the EKS API (service discovery)"),
+            *((p, "pod metrics") for p in config.scrape_ports),
+        ]:
+            group.add_egress_rule(ec2.Peer.ipv4(vpc.vpc_cidr_block), ec2.Port.tcp(port), f"To {what}")
+            cluster_group.add_ingress_rule(group, ec2.Port.tcp(port), f"AMP scraper to {what}")
+        return group
+
+    def _scraper_roles(self, role_name: Callable[[str], str]) -> tuple[GrantableRole, GrantableRole]:
         """The scraper assumes ``source`` (only scrapers of this account), which assumes ``target`` to write."""
         stack = cdk.Stack.of(self)
         scraper_arns = f"arn:{stack.partition}:aps:{stack.region}:{stack.account}:scraper/*"
         source = GrantableRole(
             self,
             "ScraperSourceRole",
-            role_name=f"{prefix}-scraper-source",
+            role_name=role_name("scraper-source"),
             description="AMP managed scrapers of this account, on their way to the workspace",
             assumed_by=iam.ServicePrincipal(
                 "scraper.aps.amazonaws.com",
@@ -142,7 +165,7 @@ class Metrics(Construct):
         target = GrantableRole(
             self,
             "ScraperTargetRole",
-            role_name=f"{prefix}-scraper-target",
+            role_name=role_name("scraper-target"),
             description="Remote write of the AMP managed scraper into the workspace",
             assumed_by=iam.ArnPrincipal(source.role_arn).with_conditions(
                 {"StringLike": {"sts:ExternalId": scraper_arns}}

@@ -6,9 +6,11 @@ import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from stacks.config import NetworkConfig
+from stacks.constructs.aws_api_call import AwsApiCalls
 from stacks.constructs.logs import encrypted_log_group
 
 
@@ -66,9 +68,10 @@ class Network(Construct):
         self.endpoint_security_group.add_ingress_rule(
             ec2.Peer.ipv4(config.cidr), ec2.Port.tcp(443), "HTTPS from the VPC to AWS service endpoints"
         )
+        self.interface_endpoints: dict[str, ec2.InterfaceVpcEndpoint] = {}
         for service_name in config.interface_endpoints:
             service = getattr(ec2.InterfaceVpcEndpointAwsService, service_name)
-            self.vpc.add_interface_endpoint(
+            self.interface_endpoints[service_name] = self.vpc.add_interface_endpoint(
                 f"{service_name.title().replace('_', '')}Endpoint",
                 service=service,
                 subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
@@ -76,6 +79,45 @@ class Network(Construct):
                 private_dns_enabled=True,
                 open=False,  # the security group above already admits exactly the VPC on 443
             )
+        self.dynamodb_prefix_list_id = self._dynamodb_prefix_list(config, logs_key, retain_logs)
+
+    @property
+    def api_endpoint(self) -> ec2.InterfaceVpcEndpoint:
+        """The ``execute-api`` endpoint that private REST APIs are reached through."""
+        try:
+            return self.interface_endpoints["APIGATEWAY"]
+        except KeyError:
+            raise ValueError("network.interface_endpoints must include APIGATEWAY for the private REST API") from None
+
+    def _dynamodb_prefix_list(self, config: NetworkConfig, logs_key: kms.IKey, retain_logs: bool) -> str:
+        """The id of the AWS-managed prefix list of DynamoDB in this region, for security-group egress rules.
+
+        Traffic through a gateway endpoint still goes to DynamoDB's public addresses, which this list holds ("Control
+        access using security groups" in the VPC gateway endpoints guide). Its id differs per region and CloudFormation
+        exposes no attribute for it, so it is read at deploy time (DescribeManagedPrefixLists), never at synth.
+        """
+        stack = cdk.Stack.of(self)
+        calls = AwsApiCalls.ensure(
+            self, vpc=self.vpc, logs_key=logs_key, log_retention_days=config.flow_log_retention_days, retain=retain_logs
+        )
+        describe = cr.AwsSdkCall(
+            service="EC2",
+            action="DescribeManagedPrefixLists",
+            parameters={
+                "Filters": [{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{stack.region}.dynamodb"]}]
+            },
+            physical_resource_id=cr.PhysicalResourceId.from_response("PrefixLists.0.PrefixListId"),
+            output_paths=["PrefixLists.0.PrefixListId"],
+        )
+        lookup = calls.call(
+            self,
+            "DynamoDbPrefixList",
+            resource_type="Custom::ManagedPrefixList",
+            on_create=describe,
+            on_update=describe,  # an update without a call would return no data for the GetAtt below
+            statements=[iam.PolicyStatement(actions=["ec2:DescribeManagedPrefixLists"], resources=["*"])],
+        )
+        return lookup.get_response_field("PrefixLists.0.PrefixListId")
 
     def _flow_log_role(self) -> iam.IRole:
         """The flow-log delivery role, with a customer-managed policy scoped to its log group."""

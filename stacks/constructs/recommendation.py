@@ -1,4 +1,10 @@
-"""Recommendations: the statistics table, the API (API Gateway REST + Lambda) and the Orders-stream indexer."""
+"""Recommendations: the statistics table, the API (API Gateway REST + Lambda) and the Orders-stream indexer.
+
+The API is ``PRIVATE``: only callable through the VPC's ``execute-api`` interface endpoint ("Private REST APIs in API
+Gateway"), and its resource policy denies every request that does not come through that endpoint (``aws:SourceVpce``,
+the best practice that page names). The login gateway's calls so never leave the VPC, never share the NAT gateways'
+few addresses, and no per-IP web ACL can mistake the whole platform for one client.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +27,8 @@ from stacks.config import DataConfig, FunctionsConfig, RecommendationConfig
 from stacks.constructs.data import table_from_spec
 from stacks.constructs.lambda_factory import python_function
 from stacks.constructs.logs import encrypted_log_group
+from stacks.constructs.network import Network
 from stacks.constructs.removal import removal_policy
-from stacks.constructs.web_acl import WebAcl
 from stacks.table_specs import load_tables
 
 STAGE = "v1"
@@ -33,8 +39,8 @@ NO_CACHE_REASON = (
 
 
 class Recommendation(Construct):
-    """``GET /recommendations`` with IAM auth, throttling, access logs, X-Ray (and WAF when configured); the
-    indexer keeps the statistics current from the Orders stream, sending what it cannot process to a queue."""
+    """``GET /recommendations``: private, IAM auth, throttled, access-logged, traced; the indexer keeps the
+    statistics current from the Orders stream, sending what it cannot process to a queue."""
 
     def __init__(
         self,
@@ -45,7 +51,7 @@ class Recommendation(Construct):
         functions: FunctionsConfig,
         data: DataConfig,
         prefix: str,
-        vpc: ec2.IVpc,
+        network: Network,
         data_key: kms.IKey,
         logs_key: kms.IKey,
         orders: dynamodb.ITable,
@@ -53,7 +59,9 @@ class Recommendation(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.table = table_from_spec(self, load_tables()["recommendations"], config=data, prefix=prefix, key=data_key)
-        function = partial(python_function, self, config=functions, vpc=vpc, logs_key=logs_key, retain_logs=data.retain)
+        function = partial(
+            python_function, self, config=functions, network=network, logs_key=logs_key, retain_logs=data.retain
+        )
         self.api_function = function(
             "ApiFunction",
             function_name=f"{prefix}-recommendation-api",
@@ -111,18 +119,14 @@ class Recommendation(Construct):
                 filters=_stream_filters(),
             )
         )
-        self.api = self._api(config, functions, prefix=prefix, logs_key=logs_key, retain_logs=data.retain)
-        self.web_acl: WebAcl | None = None
-        if config.waf:
-            self.web_acl = WebAcl(
-                self,
-                "Waf",
-                name=f"{prefix}-recommendations",
-                logs_key=logs_key,
-                log_retention_days=functions.log_retention_days,
-                retain_logs=data.retain,
-            )
-            self.web_acl.associate("ApiStage", self.api.deployment_stage.stage_arn)
+        self.api = self._api(
+            config,
+            functions,
+            prefix=prefix,
+            endpoint=network.api_endpoint,
+            logs_key=logs_key,
+            retain_logs=data.retain,
+        )
         cdk.CfnOutput(self, "ApiUrl", value=self.api.url, description="RECOMMENDATION_API_URL of the login gateway")
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -139,6 +143,7 @@ class Recommendation(Construct):
         functions: FunctionsConfig,
         *,
         prefix: str,
+        endpoint: ec2.IInterfaceVpcEndpoint,
         logs_key: kms.IKey,
         retain_logs: bool,
     ) -> apigateway.RestApi:
@@ -149,9 +154,12 @@ class Recommendation(Construct):
             self,
             "Api",
             rest_api_name=f"{prefix}-recommendations",
-            description="Product recommendations for the login gateway (SigV4-signed calls only)",
-            endpoint_types=[apigateway.EndpointType.REGIONAL],
-            cloud_watch_role=True,  # API Gateway's account-level role for writing execution logs
+            description="Product recommendations for the login gateway (SigV4-signed calls from the VPC only)",
+            endpoint_configuration=apigateway.EndpointConfiguration(
+                types=[apigateway.EndpointType.PRIVATE], vpc_endpoints=[endpoint]
+            ),
+            policy=_private_api_policy(endpoint),
+            cloud_watch_role=False,  # the account-level logging role belongs to AccountStack
             default_method_options=apigateway.MethodOptions(authorization_type=apigateway.AuthorizationType.IAM),
             deploy_options=apigateway.StageOptions(
                 stage_name=STAGE,
@@ -189,6 +197,29 @@ class Recommendation(Construct):
         assert isinstance(stage, apigateway.CfnStage)
         stage.add_metadata("checkov", {"skip": [{"id": "CKV_AWS_120", "comment": NO_CACHE_REASON}]})
         return api
+
+
+def _private_api_policy(endpoint: ec2.IInterfaceVpcEndpoint) -> iam.PolicyDocument:
+    """This account's principals may invoke, and nothing arrives but through this VPC's endpoint.
+
+    Naming the account (not "*") leaves the decision to the callers' IAM policies, so only the gateway's pod role,
+    which holds execute-api:Invoke on GET /recommendations, gets in; the explicit deny wins over every allow.
+    """
+    invoke = "execute-api:/*"
+    return iam.PolicyDocument(
+        statements=[
+            iam.PolicyStatement(
+                principals=[iam.AccountRootPrincipal()], actions=["execute-api:Invoke"], resources=[invoke]
+            ),
+            iam.PolicyStatement(
+                effect=iam.Effect.DENY,
+                principals=[iam.AnyPrincipal()],
+                actions=["execute-api:Invoke"],
+                resources=[invoke],
+                conditions={"StringNotEquals": {"aws:SourceVpce": endpoint.vpc_endpoint_id}},
+            ),
+        ]
+    )
 
 
 def _stream_filters() -> list[Mapping[str, Any]]:

@@ -7,6 +7,8 @@ The roles start empty; the composition root grants them exactly the tables, keys
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import jsii
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
@@ -73,11 +75,13 @@ class WorkloadIdentity(Construct):
     ``execute-api:Invoke`` goes (``login.grant_principal.add_to_principal_policy(...)``).
     """
 
-    def __init__(self, scope: Construct, id_: str, *, cluster: eks.ICluster, prefix: str, namespace: str) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, cluster: eks.ICluster, role_name: Callable[[str], str], namespace: str
+    ) -> None:
         super().__init__(scope, id_)
         self.login = PodIdentity(
-            self, "Login", cluster=cluster, namespace=namespace, service_account="login", role_name=f"{prefix}-login"
+            self, "Login", cluster=cluster, namespace=namespace, service_account="login", role_name=role_name("login")
         )
         self.order = PodIdentity(
-            self, "Order", cluster=cluster, namespace=namespace, service_account="order", role_name=f"{prefix}-order"
+            self, "Order", cluster=cluster, namespace=namespace, service_account="order", role_name=role_name("order")
         )
