@@ -295,9 +295,9 @@ class PlatformStack(cdk.Stack):
             acknowledge(
                 [*self.data.tables.values(), self.recommendation.table],
                 ["NIST.800.53.R5::NIST.800.53.R5-DynamoDBInBackupPlan"],
-                "A disposable environment keeps no AWS Backup vault: a vault holding recovery points cannot be deleted, "
-                "so `cdk destroy` would fail (AWS Backup DeleteBackupVault). Point-in-time recovery is on for every "
-                "table and restores any second of the last 35 days.",
+                "A disposable environment keeps no AWS Backup vault: a vault holding recovery points cannot be "
+                "deleted, so `cdk destroy` would fail (AWS Backup DeleteBackupVault). Point-in-time recovery is on "
+                "for every table and restores any second of the last 35 days.",
             )
         self._acknowledge_recommendation_findings()
         self._acknowledge_call_center_findings()

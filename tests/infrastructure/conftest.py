@@ -9,6 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
+from stacks.assembly import add_platform
 from stacks.config import DEV, PROD, EnvironmentConfig
 from stacks.nag import register_nag_packs
 from stacks.platform_stack import PlatformStack
@@ -34,14 +35,41 @@ def env_template(request: pytest.FixtureRequest, dev: Template, prod: Template) 
     return (DEV, dev) if request.param == "dev" else (PROD, prod)
 
 
+# A GitHub owner as an operator sets it (-c github_owner=...): only then do release roles and Argo CD sources exist.
+OWNER = "acme-bakery"
+
+
+def configured(config: EnvironmentConfig) -> EnvironmentConfig:
+    return config.with_overrides({"github_owner": OWNER})
+
+
+@pytest.fixture(scope="session")
+def configured_dev() -> Template:
+    return synth(configured(DEV))
+
+
+@pytest.fixture(scope="session")
+def configured_prod() -> Template:
+    return synth(configured(PROD))
+
+
+@pytest.fixture(scope="session", params=["dev", "prod"])
+def configured_env_template(
+    request: pytest.FixtureRequest, configured_dev: Template, configured_prod: Template
+) -> tuple[EnvironmentConfig, Template]:
+    """Each environment with a GitHub owner configured."""
+    if request.param == "dev":
+        return configured(DEV), configured_dev
+    return configured(PROD), configured_prod
+
+
 @pytest.fixture(scope="session")
 def assembly_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Both stacks synthesized as ``make synth`` does: every cdk-nag pack registered, so any finding raises."""
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = cdk.App(outdir=str(outdir))
     register_nag_packs(app)
-    for config in (DEV, PROD):
-        PlatformStack(app, config.stack_name, config=config)
+    add_platform(app, [DEV, PROD])
     app.synth()
     return outdir
 

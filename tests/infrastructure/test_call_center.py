@@ -1,5 +1,5 @@
 """The call center as synthesized: Connect instance, store hours, queue, the flow with real ARNs, the lookup Lambda
-(its timeout below the flow's block limit), its integration and permission, and the phone number route in prod."""
+(its timeout below the flow's block limit), its integration and permission, and the route of an existing number."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from stacks.config import DEV, PROD, CallCenterConfig, EnvironmentConfig
 from tests.infrastructure.conftest import only, resources, synth
 
 HANDLER = "lambdas.call_center.handler.handler"
+NUMBER_ARN = "arn:aws:connect:ap-northeast-2:111122223333:phone-number/0b1c2d3e-1234-4abc-9def-0123456789ab"
 
 
 def lookup_function(template: Template) -> tuple[str, dict[str, Any]]:
@@ -63,7 +64,7 @@ def test_given_an_environment_then_the_instance_takes_inbound_calls_only_with_fl
         True,
     )
     assert attributes["ContactLens"] is config.call_center.contact_lens
-    assert instance["DeletionPolicy"] == ("Retain" if config.data.retain else "Delete")
+    assert instance["DeletionPolicy"] == ("RetainExceptOnCreate" if config.data.retain else "Delete")
     log_groups = [g["Properties"] for g in resources(template, "AWS::Logs::LogGroup").values()]
     flow_logs = [g for g in log_groups if g.get("LogGroupName") == f"/aws/connect/{config.call_center.instance_alias}"]
     assert len(flow_logs) == 1
@@ -118,7 +119,7 @@ def test_given_an_environment_then_the_lambda_times_out_before_the_flow_stops_wa
     assert WeeklyHours.from_json(env["STORE_HOURS"], env["STORE_TIMEZONE"]).triples() == config.call_center.hours
     assert env["DEFAULT_LANG"] == config.call_center.language
     assert "CALL_CENTER_FIXED_TIME" not in env  # the simulator's clock never reaches a deployed function
-    assert props["ReservedConcurrentExecutions"] == config.call_center.lambda_reserved_concurrency
+    assert props.get("ReservedConcurrentExecutions") == config.call_center.lambda_reserved_concurrency
     assert props["Architectures"] == ["arm64"]
 
 
@@ -201,34 +202,66 @@ def test_given_an_environment_then_the_lambda_reads_exactly_what_the_lookup_need
     assert statements['"dynamodb:Scan"'] == getatt("CatalogTable")
 
 
-def test_given_dev_then_no_number_is_claimed(dev: Template) -> None:
-    assert resources(dev, "AWS::Connect::PhoneNumber") == {}
-    assert resources(dev, "Custom::PhoneNumberContactFlow") == {}
+def test_given_no_number_configured_then_none_is_claimed_or_routed(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    # Korean numbers need documents and a support case: the stack never claims one (README).
+    _, template = env_template
+    assert resources(template, "AWS::Connect::PhoneNumber") == {}
+    assert resources(template, "Custom::PhoneNumberContactFlow") == {}
 
 
-def test_given_prod_then_the_claimed_number_is_routed_to_the_inbound_flow(prod: Template) -> None:
-    number_id, number = only(prod, "AWS::Connect::PhoneNumber")
-    assert number_id == "CallCenterPhoneNumber"
-    assert number["Properties"]["CountryCode"] == PROD.call_center.phone_number_country
-    assert number["DeletionPolicy"] == "Retain"
-    _, route = only(prod, "Custom::PhoneNumberContactFlow")
-    create = json.dumps(route["Properties"]["Create"])
-    delete = json.dumps(route["Properties"]["Delete"])
-    assert '"action\\":\\"AssociatePhoneNumberContactFlow' in create.replace(" ", "")
-    assert '"action\\":\\"DisassociatePhoneNumberContactFlow' in delete.replace(" ", "")
-    (policy,) = [p for k, p in resources(prod, "AWS::IAM::ManagedPolicy").items() if "ProviderPolicy" in k]
+def test_given_an_existing_number_then_it_is_routed_to_the_inbound_flow_and_never_claimed() -> None:
+    config = PROD.with_overrides({"connect_phone_number_arn": NUMBER_ARN})
+    template = synth(config)
+    assert resources(template, "AWS::Connect::PhoneNumber") == {}
+    _, route = only(template, "Custom::PhoneNumberContactFlow")
+    create = json.dumps(route["Properties"]["Create"]).replace(" ", "")
+    delete = json.dumps(route["Properties"]["Delete"]).replace(" ", "")
+    assert '"action\\":\\"AssociatePhoneNumberContactFlow' in create
+    assert '"PhoneNumberId\\":\\"0b1c2d3e-1234-4abc-9def-0123456789ab' in create
+    assert '"action\\":\\"DisassociatePhoneNumberContactFlow' in delete
+    (policy,) = [p for k, p in resources(template, "AWS::IAM::ManagedPolicy").items() if k.startswith("AwsApiCalls")]
     (connect,) = [
         s for s in policy["Properties"]["PolicyDocument"]["Statement"] if "connect:" in json.dumps(s["Action"])
     ]
-    flow_id, _ = only(prod, "AWS::Connect::ContactFlow")
+    flow_id, _ = only(template, "AWS::Connect::ContactFlow")
     assert sorted(connect["Action"]) == [
         "connect:AssociatePhoneNumberContactFlow",
         "connect:DisassociatePhoneNumberContactFlow",
     ]
     assert sorted(json.dumps(r) for r in connect["Resource"]) == sorted(
-        json.dumps(r)
-        for r in [{"Fn::GetAtt": [number_id, "PhoneNumberArn"]}, {"Fn::GetAtt": [flow_id, "ContactFlowArn"]}]
+        json.dumps(r) for r in [NUMBER_ARN, {"Fn::GetAtt": [flow_id, "ContactFlowArn"]}]
     )
+
+
+@pytest.mark.parametrize(
+    "arn", ["+821012345678", "arn:aws:connect:ap-northeast-2:111122223333:instance/abc", "arn:aws:s3:::bucket"]
+)
+def test_given_something_else_than_a_number_arn_then_it_is_refused(arn: str) -> None:
+    with pytest.raises(ValueError, match="phone-number ARN"):
+        PROD.with_overrides({"connect_phone_number_arn": arn})
+
+
+def test_given_the_deployers_alias_then_the_instance_and_its_flow_log_group_use_it() -> None:
+    template = synth(PROD.with_overrides({"connect_instance_alias": "acme-bakery-calls"}))
+    _, instance = only(template, "AWS::Connect::Instance")
+    assert instance["Properties"]["InstanceAlias"] == "acme-bakery-calls"
+    groups = [g["Properties"].get("LogGroupName") for g in resources(template, "AWS::Logs::LogGroup").values()]
+    assert "/aws/connect/acme-bakery-calls" in groups
+    # The instance waits for its flow-log group: Connect would otherwise create the group first (AlreadyExists).
+    (group_id,) = [
+        k
+        for k, g in resources(template, "AWS::Logs::LogGroup").items()
+        if g["Properties"].get("LogGroupName") == "/aws/connect/acme-bakery-calls"
+    ]
+    assert group_id in instance["DependsOn"]
+
+
+@pytest.mark.parametrize("alias", ["d-1234567890", "Acme", "-acme", "acme-", "a" * 46, "acme_calls"])
+def test_given_an_alias_connect_would_refuse_then_synth_refuses_it(alias: str) -> None:
+    with pytest.raises(ValueError, match="instance_alias"):
+        PROD.with_overrides({"connect_instance_alias": alias})
 
 
 def test_given_english_by_config_then_joanna_speaks_english_prompts() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from aws_cdk.assertions import Template
 
-from stacks.config import EnvironmentConfig
+from stacks.config import PROD, EnvironmentConfig
 from stacks.table_specs import load_tables
 from tests.infrastructure.conftest import resources
 
@@ -38,11 +40,35 @@ def test_given_an_environment_then_every_table_is_on_demand_kms_encrypted_and_ha
         assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True, table_id
 
 
-def test_given_prod_then_tables_are_retained_and_protected(prod: Template) -> None:
+def test_given_prod_then_tables_are_kept_except_when_their_first_create_rolls_back(prod: Template) -> None:
     for table_id, table in tables(prod).items():
-        assert table["DeletionPolicy"] == "Retain", table_id
+        assert table["DeletionPolicy"] == "RetainExceptOnCreate", table_id
         assert table["UpdateReplacePolicy"] == "Retain", table_id
-        assert table["Properties"]["DeletionProtectionEnabled"] is True, table_id
+        # Protection comes from TableProtection once the stack exists; the template never sets it (so a rollback
+        # of the first create can delete the table, and CloudFormation never switches protection back off).
+        assert "DeletionProtectionEnabled" not in table["Properties"], table_id
+
+
+def test_given_prod_then_every_table_is_protected_by_a_custom_resource_that_runs_after_everything_else(
+    prod: Template,
+) -> None:
+    protections = resources(prod, "Custom::TableDeletionProtection")
+    protected = set()
+    everything = set(prod.to_json()["Resources"])
+    for logical_id, protection in protections.items():
+        # The SDK call is a JSON string joined with the table's Ref.
+        text = json.dumps(protection["Properties"]["Create"]).replace("\\", "")
+        assert '"action":"UpdateTable"' in text, logical_id
+        assert '"DeletionProtectionEnabled":true' in text, logical_id
+        protected |= {table_id for table_id in TABLE_IDS if f'{{"Ref": "{table_id}"}}' in text}
+        # Every resource but the custom-resource machinery (the provider function, its role and policy, and the
+        # other protections) is created first, so a failed first create never protects a table.
+        waits_for = set(protection.get("DependsOn", []))
+        machinery = {r for r in everything if r.startswith(("AWS679f53fac002430cb0da5b7982bd2287", "AwsApiCalls"))}
+        missing = everything - waits_for - machinery - set(protections) - {logical_id}
+        assert missing == set(), f"{logical_id} does not wait for {sorted(missing)[:5]}"
+    assert protected == TABLE_IDS
+    assert "Delete" not in json.dumps([p["Properties"].get("Delete") for p in protections.values()])
 
 
 def test_given_dev_then_tables_are_disposable(dev: Template) -> None:
@@ -76,10 +102,8 @@ def test_given_orders_then_they_stream_new_and_old_images_and_are_indexed_by_pho
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
 
 
-def test_given_an_environment_then_aws_backup_covers_every_table(
-    env_template: tuple[EnvironmentConfig, Template],
-) -> None:
-    config, template = env_template
+def test_given_prod_then_aws_backup_covers_every_table(prod: Template) -> None:
+    template, config = prod, PROD
     covered = {
         r["Fn::GetAtt"][0]
         for selection in resources(template, "AWS::Backup::BackupSelection").values()
@@ -96,3 +120,13 @@ def test_given_an_environment_then_every_kms_key_rotates(env_template: tuple[Env
     keys = resources(template, "AWS::KMS::Key")
     assert len(keys) == 3
     assert all(k["Properties"]["EnableKeyRotation"] is True for k in keys.values())
+
+
+def test_given_dev_then_there_is_no_backup_vault_so_destroy_can_delete_everything(dev: Template) -> None:
+    # A vault with recovery points cannot be deleted (AWS Backup DeleteBackupVault); PITR covers dev.
+    for kind in ("AWS::Backup::BackupVault", "AWS::Backup::BackupPlan", "AWS::Backup::BackupSelection"):
+        assert resources(dev, kind) == {}, kind
+    assert resources(dev, "Custom::TableDeletionProtection") == {}
+    assert all(
+        t["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] for t in tables(dev).values()
+    )

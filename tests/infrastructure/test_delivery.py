@@ -11,7 +11,7 @@ from aws_cdk.assertions import Template
 
 from stacks.config import DEV, PROD, EnvironmentConfig
 from stacks.platform_stack import PlatformStack
-from tests.infrastructure.conftest import resources
+from tests.infrastructure.conftest import OWNER, configured, resources
 from tests.infrastructure.iam import allowed, inline_policies, trust
 
 REPOSITORY_IDS = {"LoginRepository": "login", "OrderRepository": "order", "LoadgenRepository": "loadgen"}
@@ -22,6 +22,7 @@ PUSH_ACTIONS = {
     "ecr:CompleteLayerUpload",
     "ecr:PutImage",
 }
+WRITE_ACTIONS = PUSH_ACTIONS - {"ecr:BatchCheckLayerAvailability"}  # that one is a read, pulls use it too
 
 
 def repositories(template: Template) -> dict[str, dict]:
@@ -75,7 +76,7 @@ def test_given_prod_then_repositories_are_retained_and_dev_empties_and_deletes_t
     dev: Template, prod: Template
 ) -> None:
     for repository in repositories(prod).values():
-        assert repository["DeletionPolicy"] == "Retain"
+        assert repository["DeletionPolicy"] == "RetainExceptOnCreate"
         assert repository["Properties"].get("EmptyOnDelete", False) is False
     for repository in repositories(dev).values():
         assert repository["DeletionPolicy"] == "Delete"
@@ -83,40 +84,93 @@ def test_given_prod_then_repositories_are_retained_and_dev_empties_and_deletes_t
     assert PROD.delivery.image_retention_count > DEV.delivery.image_retention_count
 
 
-def test_given_the_release_role_then_only_main_of_this_repository_can_assume_it_through_github_oidc(
+def test_given_no_github_owner_then_no_role_trusts_github_at_all(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
-    config, template = env_template
-    (statement,) = trust(template, f"tlj-{config.name}-github-release")
+    # A placeholder owner is a name anyone could register: until one is configured, nothing trusts GitHub.
+    _, template = env_template
+    text = json.dumps(template.to_json())
+    assert "token.actions.githubusercontent.com" not in text
+    assert resources(template, "AWS::IAM::OIDCProvider") == {}
+    assert "GitHubReleaseRoleArn" not in template.to_json()["Outputs"]
+
+
+@pytest.mark.parametrize(
+    ("env", "subject"),
+    [
+        ("dev", f"repo:{OWNER}/tlj-platform:ref:refs/heads/main"),
+        # prod: only jobs of the protected `production` environment (required reviewers approve each run)
+        ("prod", f"repo:{OWNER}/tlj-platform:environment:production"),
+    ],
+)
+def test_given_an_owner_then_the_release_role_trusts_exactly_its_subject_through_the_account_provider(
+    env: str, subject: str, configured_dev: Template, configured_prod: Template
+) -> None:
+    config, template = (configured(DEV), configured_dev) if env == "dev" else (configured(PROD), configured_prod)
+    (statement,) = trust(template, config.role_name("github-release"))
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    (provider_id,) = resources(template, "AWS::IAM::OIDCProvider")
-    assert statement["Principal"] == {"Federated": {"Ref": provider_id}}
+    # The provider is AccountStack's (one per account): referenced by its ARN, never created here.
+    assert resources(template, "AWS::IAM::OIDCProvider") == {}
+    federated = json.dumps(statement["Principal"]["Federated"])
+    assert ":oidc-provider/token.actions.githubusercontent.com" in federated
     # Exact matches only: a StringLike or a wildcard would let other branches, forks or repositories in.
     assert statement["Condition"] == {
         "StringEquals": {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-            "token.actions.githubusercontent.com:sub": "repo:OWNER/tlj-platform:ref:refs/heads/main",
+            "token.actions.githubusercontent.com:sub": subject,
         }
     }
-    provider = resources(template, "AWS::IAM::OIDCProvider")[provider_id]["Properties"]
-    assert provider["Url"] == "https://token.actions.githubusercontent.com"
-    assert provider["ClientIdList"] == ["sts.amazonaws.com"]
 
 
 def test_given_the_release_role_then_it_may_push_and_pull_its_repositories_and_nothing_else(
-    env_template: tuple[EnvironmentConfig, Template],
+    configured_env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
-    config, template = env_template
-    role = f"tlj-{config.name}-github-release"
+    config, template = configured_env_template
+    role = config.role_name("github-release")
     grants = allowed(template, role)
     # The token call has no resource type; it is the only action on "*".
     assert {action for action, where in grants.items() if '"*"' in where} == {"ecr:GetAuthorizationToken"}
     assert grants["ecr:GetAuthorizationToken"] == {'"*"'}
     repository_arns = {json.dumps({"Fn::GetAtt": [logical_id, "Arn"]}) for logical_id in REPOSITORY_IDS}
-    for action in PUSH_ACTIONS | {"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}:
+    for action in WRITE_ACTIONS:
         assert grants[action] == repository_arns, action
+    for action in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"):
+        assert repository_arns <= grants[action], action
     assert all(action.startswith("ecr:") for action in grants)
     assert inline_policies(template, role) == []
+
+
+def test_given_prod_then_its_release_role_may_read_but_never_push_the_dev_images_it_promotes(
+    configured_prod: Template,
+) -> None:
+    grants = allowed(configured_prod, configured(PROD).role_name("github-release"))
+    dev_repositories = {
+        json.dumps(
+            {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":ecr:ap-northeast-2:",
+                        {"Ref": "AWS::AccountId"},
+                        f":repository/tlj-dev-{image}",
+                    ],
+                ]
+            }
+        )
+        for image in REPOSITORY_IDS.values()
+    }
+    for action in ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:DescribeImages"):
+        assert dev_repositories <= grants[action], action
+    for action in WRITE_ACTIONS:
+        assert not dev_repositories & grants[action], action
+
+
+def test_given_dev_then_its_release_role_reads_no_other_environment(configured_dev: Template) -> None:
+    grants = allowed(configured_dev, configured(DEV).role_name("github-release"))
+    assert "tlj-prod" not in json.dumps(sorted(map(sorted, grants.values())))
+    assert all("repository/" not in where for wheres in grants.values() for where in wheres)
 
 
 def test_given_context_overrides_then_the_release_role_trusts_that_repository() -> None:
@@ -125,31 +179,26 @@ def test_given_context_overrides_then_the_release_role_trusts_that_repository() 
     # When the stack is synthesized
     template = Template.from_stack(PlatformStack(cdk.App(), "DevStack", config=config))
     # Then the role's subject names it, and Argo CD follows the same repository
-    (statement,) = trust(template, "tlj-dev-github-release")
+    (statement,) = trust(template, config.role_name("github-release"))
     subject = statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"]
     assert subject == "repo:tlj-bakery/platform:ref:refs/heads/main"
     assert config.delivery.repo_url == "https://github.com/tlj-bakery/platform.git"
 
 
-def test_given_a_second_stack_in_the_same_account_then_it_can_import_the_github_provider() -> None:
-    config = PROD.with_overrides({"create_github_oidc_provider": "false"})
-    template = Template.from_stack(PlatformStack(cdk.App(), "ProdStack", config=config))
-    assert resources(template, "AWS::IAM::OIDCProvider") == {}
-    (statement,) = trust(template, "tlj-prod-github-release")
-    federated = json.dumps(statement["Principal"]["Federated"])
-    assert ":oidc-provider/token.actions.githubusercontent.com" in federated
+def test_given_an_empty_owner_in_context_then_github_stays_unconfigured() -> None:
+    assert DEV.with_overrides({"github_owner": ""}).delivery.repo_url is None
 
 
-@pytest.mark.parametrize("owner", ["*", "org/other", "", "a:b"])
+@pytest.mark.parametrize("owner", ["*", "org/other", "", "a:b", "a b"])
 def test_a_wildcard_or_malformed_github_owner_is_refused(owner: str) -> None:
     with pytest.raises(ValueError, match="one exact name"):
         replace(DEV.delivery, github_owner=owner)
 
 
 def test_given_an_environment_then_the_repository_uris_and_the_role_arn_are_outputs(
-    env_template: tuple[EnvironmentConfig, Template],
+    configured_env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
-    _, template = env_template
+    _, template = configured_env_template
     outputs = template.to_json()["Outputs"]
     for name in ("LoginRepositoryUri", "OrderRepositoryUri", "LoadgenRepositoryUri", "GitHubReleaseRoleArn"):
         assert name in outputs, name

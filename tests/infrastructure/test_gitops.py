@@ -15,7 +15,7 @@ from aws_cdk.assertions import Template
 from stacks.config import DEV, EnvironmentConfig
 from stacks.platform_stack import PlatformStack
 from stacks.versions import helm_chart
-from tests.infrastructure.conftest import only, resources
+from tests.infrastructure.conftest import OWNER, only, resources
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 IDC_ARN = "arn:aws:sso:::instance/ssoins-7223a1b2c3d4e5f6"
@@ -38,7 +38,9 @@ def root_application(template: Template) -> tuple[str, dict[str, Any], dict[str,
 @pytest.fixture(scope="module")
 def managed() -> Template:
     """Dev with an IAM Identity Center instance configured: Argo CD is the EKS managed capability."""
-    config = DEV.with_overrides({"identity_center_instance_arn": IDC_ARN, "argocd_admin_group_ids": "g-1,g-2"})
+    config = DEV.with_overrides(
+        {"identity_center_instance_arn": IDC_ARN, "argocd_admin_group_ids": "g-1,g-2", "github_owner": OWNER}
+    )
     return Template.from_stack(PlatformStack(cdk.App(), "DevStack", config=config))
 
 
@@ -60,18 +62,31 @@ def test_given_no_identity_center_then_argo_cd_is_the_helm_chart_at_the_pinned_v
     assert resources(template, "AWS::EKS::Capability") == {}
 
 
-def test_given_an_environment_then_its_root_application_syncs_its_own_platform_path_of_this_repository(
-    env_template: tuple[EnvironmentConfig, Template],
+def test_given_a_configured_owner_then_the_root_application_syncs_its_own_platform_path_of_that_repository(
+    configured_env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
-    config, template = env_template
+    config, template = configured_env_template
     _, resource, application = root_application(template)
     assert application["kind"] == "Application"
     assert application["metadata"]["namespace"] == "argocd"
-    assert application["spec"]["source"] == {
-        "repoURL": "https://github.com/OWNER/tlj-platform.git",
+    source = dict(application["spec"]["source"])
+    patches = source.pop("kustomize")["patches"]
+    assert source == {
+        "repoURL": f"https://github.com/{OWNER}/tlj-platform.git",
         "targetRevision": "main",
         "path": f"k8s/platform/{config.name}",
     }
+    # Every child that syncs from this repository is pointed at the same repository and revision.
+    (patch,) = patches
+    assert patch["target"] == {
+        "group": "argoproj.io",
+        "kind": "Application",
+        "labelSelector": "tlj/source=platform-repository",
+    }
+    assert json.loads(patch["patch"]) == [
+        {"op": "replace", "path": "/spec/source/repoURL", "value": f"https://github.com/{OWNER}/tlj-platform.git"},
+        {"op": "replace", "path": "/spec/source/targetRevision", "value": "main"},
+    ]
     assert (REPO_ROOT / application["spec"]["source"]["path"] / "kustomization.yaml").is_file()
     assert application["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
     assert application["spec"]["destination"] == {"name": "in-cluster", "namespace": "argocd"}
@@ -119,6 +134,7 @@ def test_given_identity_center_then_argo_cd_is_the_managed_capability_and_no_cha
     (statement,) = resources(managed, "AWS::IAM::Role")[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
     assert statement["Principal"] == {"Service": "capabilities.eks.amazonaws.com"}
     assert set(statement["Action"]) == {"sts:AssumeRole", "sts:TagSession"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     assert "ArgoCdServerUrl" in managed.to_json()["Outputs"]
 
 
@@ -155,3 +171,30 @@ def test_given_the_kubectl_provider_then_its_role_is_the_only_in_stack_principal
     ]
     (entry,) = in_stack
     assert entry["PrincipalArn"]["Fn::GetAtt"][0].startswith("ClusterKubectlProviderHandlerServiceRole")
+
+
+def test_given_no_owner_then_argo_cd_is_installed_but_no_application_syncs_anything(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    _, template = env_template
+    assert not [i for i in manifests(template) if i.startswith("GitOpsRootApplication")]
+    assert "github.com" not in json.dumps(template.to_json())
+
+
+def test_given_the_git_kept_applications_then_none_names_a_repository_owner_that_could_be_registered() -> None:
+    # Whoever registers a named GitHub owner could have Argo CD apply manifests with cluster-admin.
+    children = (REPO_ROOT / "k8s" / "platform" / "base" / "tlj.yaml").read_text(encoding="utf-8")
+    assert "repoURL: https://unconfigured.invalid/tlj-platform.git" in children  # RFC 2606: never resolves
+    assert "tlj/source: platform-repository" in children  # the root Application's patch target
+    for path in (REPO_ROOT / "k8s").rglob("*.yaml"):
+        if "schemas" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"github\.com/(?!argoproj/)", text), path
+
+
+def test_given_the_helm_install_then_its_wait_ends_before_the_kubectl_handler_is_killed(dev: Template) -> None:
+    _, chart = only(dev, "Custom::AWSCDK-EKS-HelmChart")
+    timeout = chart["Properties"]["Timeout"]
+    assert re.fullmatch(r"\d+s", timeout)
+    assert int(timeout[:-1]) < 900  # a Lambda runs 900 s at most

@@ -13,7 +13,7 @@ from aws_cdk.assertions import Template
 from stacks.config import DEV, EnvironmentConfig
 from stacks.constructs.metrics import scrape_configuration
 from stacks.versions import addon_version
-from tests.infrastructure.conftest import only
+from tests.infrastructure.conftest import only, resources
 from tests.infrastructure.iam import actions, allowed, statements, trust
 
 QUERY_ACTIONS = {"aps:QueryMetrics", "aps:GetLabels", "aps:GetSeries", "aps:GetMetricMetadata"}
@@ -32,7 +32,7 @@ def test_given_an_environment_then_the_workspace_is_encrypted_with_our_cmk_and_k
     logical_id, workspace = only(template, "AWS::APS::Workspace")
     assert logical_id == "MetricsWorkspace"
     assert workspace["Properties"]["KmsKeyArn"]["Fn::GetAtt"][0].startswith("EncryptionDataKey")
-    assert workspace["DeletionPolicy"] == ("Retain" if config.data.retain else "Delete")
+    assert workspace["DeletionPolicy"] == ("RetainExceptOnCreate" if config.data.retain else "Delete")
     query_url = json.dumps(template.to_json()["Outputs"]["AmpQueryUrl"]["Value"])
     assert "https://aps-workspaces.ap-northeast-2." in query_url
     assert '{"Fn::GetAtt": ["MetricsWorkspace", "WorkspaceId"]}' in query_url
@@ -46,7 +46,8 @@ def test_given_the_scraper_then_it_reads_this_cluster_into_this_workspace_from_t
     assert props["Destination"] == {"AmpConfiguration": {"WorkspaceArn": {"Fn::GetAtt": ["MetricsWorkspace", "Arn"]}}}
     eks = props["Source"]["EksConfiguration"]
     assert eks["ClusterArn"] == {"Fn::GetAtt": ["EksCluster", "Arn"]}
-    assert eks["SecurityGroupIds"] == [{"Fn::GetAtt": ["EksCluster", "ClusterSecurityGroupId"]}]
+    (group_id,) = (g["Fn::GetAtt"][0] for g in eks["SecurityGroupIds"])
+    assert group_id.startswith("MetricsScraperSecurityGroup")  # its own group, not the cluster's
     # NetworkPolicies admit the scraper by the isolated subnets' CIDRs (test_k8s_network_contract.py)
     subnets = {s["Ref"] for s in eks["SubnetIds"]}
     assert len(subnets) == len(config.network.availability_zones) >= 2
@@ -80,7 +81,7 @@ def test_given_the_cmk_workspace_then_the_scraper_writes_through_a_role_pair_tha
 ) -> None:
     config, template = env_template
     roles = scraper(template)["RoleConfiguration"]
-    source_name, target_name = f"tlj-{config.name}-scraper-source", f"tlj-{config.name}-scraper-target"
+    source_name, target_name = config.role_name("scraper-source"), config.role_name("scraper-target")
     (source_trust,) = trust(template, source_name)
     assert source_trust["Principal"] == {"Service": "scraper.aps.amazonaws.com"}
     assert ":scraper/*" in json.dumps(source_trust["Condition"]["ArnLike"]["aws:SourceArn"])
@@ -96,7 +97,7 @@ def test_given_argo_rollouts_then_its_role_may_only_query_the_workspace(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
-    grants = allowed(template, f"tlj-{config.name}-rollouts-analysis")
+    grants = allowed(template, config.role_name("rollouts-analysis"))
     assert {action for action in grants if action.startswith("aps:")} == QUERY_ACTIONS
     assert all(grants[action] == {WORKSPACE_ARN} for action in QUERY_ACTIONS)
     assert set(grants) == QUERY_ACTIONS | {"kms:Decrypt"}, "read only: no remote write, no workspace changes"
@@ -107,7 +108,7 @@ def test_given_the_metrics_role_grants_then_the_cmk_is_usable_only_through_amp(
 ) -> None:
     config, template = env_template
     for role in ("rollouts-analysis", "scraper-target"):
-        key_statements = [s for s in statements(template, f"tlj-{config.name}-{role}") if "kms:Decrypt" in actions(s)]
+        key_statements = [s for s in statements(template, config.role_name(role)) if "kms:Decrypt" in actions(s)]
         assert key_statements, role
         for statement in key_statements:
             assert statement["Condition"] == {"StringEquals": {"kms:ViaService": "aps.ap-northeast-2.amazonaws.com"}}
@@ -126,3 +127,24 @@ def test_given_an_environment_then_metrics_server_is_an_eks_add_on_at_the_pinned
 def test_a_kubernetes_version_without_pinned_add_ons_is_refused() -> None:
     with pytest.raises(ValueError, match=r"no metrics-server add-on version pinned for Kubernetes 1\.99"):
         addon_version("metrics-server", "1.99")
+
+
+def test_given_the_scraper_group_then_it_reaches_only_the_eks_api_and_the_metrics_ports_and_the_cluster_admits_it(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    (group_id,) = (g["Fn::GetAtt"][0] for g in scraper(template)["Source"]["EksConfiguration"]["SecurityGroupIds"])
+    group = resources(template, "AWS::EC2::SecurityGroup")[group_id]["Properties"]
+    ports = {443, *config.metrics.scrape_ports}
+    egress = group["SecurityGroupEgress"]
+    assert {(rule["FromPort"], rule["ToPort"]) for rule in egress} == {(p, p) for p in ports}
+    # Within the VPC only (its CIDR block).
+    assert all(rule["IpProtocol"] == "tcp" and rule["CidrIp"]["Fn::GetAtt"][1] == "CidrBlock" for rule in egress)
+    assert all(rule["CidrIp"]["Fn::GetAtt"][0].startswith("NetworkVpc") for rule in egress)
+    ingress = [
+        rule["Properties"]
+        for rule in resources(template, "AWS::EC2::SecurityGroupIngress").values()
+        if rule["Properties"].get("SourceSecurityGroupId") == {"Fn::GetAtt": [group_id, "GroupId"]}
+    ]
+    assert {r["FromPort"] for r in ingress} == ports
+    assert all(r["GroupId"] == {"Fn::GetAtt": ["EksCluster", "ClusterSecurityGroupId"]} for r in ingress)

@@ -1,8 +1,10 @@
-"""The recommendation construct: IAM-only API, throttled and logged, WAF in prod, a bounded stream mapping,
-arm64 Lambdas from one factory with the pinned Powertools layer, and a table with a stable logical ID."""
+"""The recommendation construct: a private, IAM-only API reached through the VPC's execute-api endpoint, throttled
+and logged, a bounded stream mapping, arm64 Lambdas from one factory with the pinned Powertools layer and egress to
+DynamoDB and the endpoints only, and a table with a stable logical ID."""
 
 from __future__ import annotations
 
+import json
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -63,27 +65,65 @@ def test_the_stage_is_throttled_traced_and_access_logged_to_an_encrypted_group(
     assert '"status":"$context.status"' in props["AccessLogSetting"]["Format"]
 
 
-def test_a_web_acl_guards_the_api_in_prod_only(dev: Template, prod: Template) -> None:
-    assert PROD.recommendation.waf
-    assert not DEV.recommendation.waf
+def test_the_api_is_private_and_only_reachable_through_this_vpcs_execute_api_endpoint(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    _, template = env_template
+    _, api = only(template, "AWS::ApiGateway::RestApi")
+    props = api["Properties"]
+    assert props["EndpointConfiguration"]["Types"] == ["PRIVATE"]
+    (endpoint_ref,) = props["EndpointConfiguration"]["VpcEndpointIds"]
+    endpoint_id = endpoint_ref["Ref"]
+    endpoint = resources(template, "AWS::EC2::VPCEndpoint")[endpoint_id]["Properties"]
+    assert "execute-api" in json.dumps(endpoint["ServiceName"])
+    assert endpoint["PrivateDnsEnabled"] is True
+    allow, deny = props["Policy"]["Statement"]
+    assert (allow["Effect"], allow["Action"]) == ("Allow", "execute-api:Invoke")
+    assert allow["Principal"] == {
+        "AWS": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::", {"Ref": "AWS::AccountId"}, ":root"]]}
+    }
+    assert deny == {
+        "Action": "execute-api:Invoke",
+        "Condition": {"StringNotEquals": {"aws:SourceVpce": {"Ref": endpoint_id}}},
+        "Effect": "Deny",
+        "Principal": {"AWS": "*"},
+        "Resource": "execute-api:/*",
+    }
+    # No web ACL on a private API; API Gateway's logging role is AccountStack's, not this stack's.
+    assert resources(template, "AWS::WAFv2::WebACLAssociation") == {}
+    assert resources(template, "AWS::ApiGateway::Account") == {}
+
+
+def test_given_prod_then_the_public_alb_gets_the_web_acl_with_credentials_redacted_from_its_logs(
+    dev: Template, prod: Template
+) -> None:
     assert resources(dev, "AWS::WAFv2::WebACL") == {}
-    assert resources(dev, "AWS::WAFv2::WebACLAssociation") == {}
-    _, association = only(prod, "AWS::WAFv2::WebACLAssociation")
-    assert "/stages/" in str(association["Properties"]["ResourceArn"])
     _, acl = only(prod, "AWS::WAFv2::WebACL")
+    assert acl["Properties"]["Scope"] == "REGIONAL"
     groups = {
         rule["Statement"]["ManagedRuleGroupStatement"]["Name"]
         for rule in acl["Properties"]["Rules"]
         if "ManagedRuleGroupStatement" in rule["Statement"]
     }
     assert {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} <= groups
-    assert any("RateBasedStatement" in rule["Statement"] for rule in acl["Properties"]["Rules"])
+    (rate,) = [
+        r["Statement"]["RateBasedStatement"]
+        for r in acl["Properties"]["Rules"]
+        if "RateBasedStatement" in r["Statement"]
+    ]
+    assert rate["AggregateKeyType"] == "IP"
     _, logging = only(prod, "AWS::WAFv2::LoggingConfiguration")
+    redacted = {f["SingleHeader"]["Name"] for f in logging["Properties"]["RedactedFields"]}
+    assert redacted == {"authorization", "cookie", "x-amz-security-token"}
     (destination,) = logging["Properties"]["LogDestinationConfigs"]
     log_group_id = destination["Fn::Join"][1][-1]["Ref"]
     log_group = resources(prod, "AWS::Logs::LogGroup")[log_group_id]["Properties"]
-    assert log_group["LogGroupName"] == "aws-waf-logs-tlj-prod-recommendations"  # WAF requires the prefix
+    assert log_group["LogGroupName"] == "aws-waf-logs-tlj-prod-ingress"  # WAF requires the prefix
     assert "Fn::GetAtt" in log_group["KmsKeyId"]
+    assert "IngressWebAclArn" in prod.to_json()["Outputs"]
+    # The prod Ingress names it (the placeholder is replaced by the output after the first deploy).
+    ingress = (Path(__file__).resolve().parents[2] / "k8s/overlays/prod/patches/ingress-https.yaml").read_text()
+    assert "alb.ingress.kubernetes.io/wafv2-acl-arn: arn:aws:wafv2:ap-northeast-2:" in ingress
 
 
 def test_the_orders_stream_mapping_bisects_retries_a_bounded_number_of_times_and_keeps_failures(
@@ -123,7 +163,7 @@ def test_both_functions_follow_the_factory_defaults(env_template: tuple[Environm
     for role, props in found.items():
         assert props["Architectures"] == ["arm64"], role
         assert props["Runtime"] == config.functions.python_runtime, role
-        assert props["ReservedConcurrentExecutions"] == reserved[role], role
+        assert props.get("ReservedConcurrentExecutions") == reserved[role], role
         assert props["TracingConfig"] == {"Mode": "Active"}, role
         assert props["LoggingConfig"]["LogFormat"] == "JSON", role
         assert props["VpcConfig"]["SubnetIds"], role
@@ -161,13 +201,13 @@ def test_the_recommendations_table_is_stable_encrypted_recoverable_and_backed_up
     assert [k["AttributeName"] for k in table["KeySchema"]] == ["pk", "sk"]
     assert table["SSESpecification"]["SSEType"] == "KMS"
     assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
-    assert table.get("DeletionProtectionEnabled", False) is config.data.retain
+    assert "DeletionProtectionEnabled" not in table  # TableProtection switches it on in prod (test_data.py)
     covered = {
         r["Fn::GetAtt"][0]
         for selection in resources(template, "AWS::Backup::BackupSelection").values()
         for r in selection["Properties"]["BackupSelection"]["Resources"]
     }
-    assert "RecommendationsTable" in covered
+    assert ("RecommendationsTable" in covered) is (config.data.backup_retention_days is not None)
 
 
 def test_the_indexer_may_only_update_the_statistics_and_the_api_only_read(dev: Template) -> None:
@@ -203,3 +243,38 @@ def test_the_code_asset_holds_only_the_lambdas_package(assembly_dir: Path) -> No
     assert sorted(p.name for p in asset.iterdir()) == ["lambdas"]
     assert not list(asset.rglob("__pycache__"))
     assert (asset / "lambdas" / "reco_indexer" / "handler.py").exists()
+
+
+def test_every_function_of_ours_may_reach_only_dynamodb_and_the_vpc_endpoints(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    _, template = env_template
+    groups = resources(template, "AWS::EC2::SecurityGroup")
+    ours = [
+        f["Properties"]
+        for f in resources(template, "AWS::Lambda::Function").values()
+        if f["Properties"].get("Handler", "").startswith("lambdas.")
+    ]
+    assert len(ours) == 3  # recommendation API, indexer, call-center lookup
+    for function in ours:
+        (group_ref,) = function["VpcConfig"]["SecurityGroupIds"]
+        group_id = group_ref["Fn::GetAtt"][0]
+        # Rules inline in the group, and those CDK writes as separate resources (to a deploy-time prefix list id).
+        egress = list(groups[group_id]["Properties"].get("SecurityGroupEgress", [])) + [
+            rule["Properties"]
+            for rule in resources(template, "AWS::EC2::SecurityGroupEgress").values()
+            if rule["Properties"]["GroupId"] == {"Fn::GetAtt": [group_id, "GroupId"]}
+        ]
+        assert {(r["FromPort"], r["ToPort"], r["IpProtocol"]) for r in egress} == {(443, 443, "tcp")}
+        assert not any("CidrIp" in r for r in egress), "no 0.0.0.0/0 or other CIDR: a prefix list and a group only"
+        (prefix_list,) = [r["DestinationPrefixListId"] for r in egress if "DestinationPrefixListId" in r]
+        assert prefix_list["Fn::GetAtt"][1] == "PrefixLists.0.PrefixListId"
+        (endpoints,) = [r["DestinationSecurityGroupId"] for r in egress if "DestinationSecurityGroupId" in r]
+        assert endpoints["Fn::GetAtt"][0].startswith("NetworkEndpointSecurityGroup")
+
+
+def test_the_dynamodb_prefix_list_is_looked_up_at_deploy_time_for_the_stacks_region(dev: Template) -> None:
+    _, lookup = only(dev, "Custom::ManagedPrefixList")
+    text = json.dumps(lookup["Properties"]["Create"]).replace("\\", "")
+    assert '"action":"DescribeManagedPrefixLists"' in text
+    assert "com.amazonaws.ap-northeast-2.dynamodb" in text

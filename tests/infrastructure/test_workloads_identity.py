@@ -49,7 +49,7 @@ def test_given_a_service_account_then_it_is_associated_with_a_role_only_its_pods
     config, template = env_template
     association = associations(template)[(namespace, service_account)]
     assert association["ClusterName"] == {"Ref": "EksCluster"}
-    role_name = f"tlj-{config.name}-{role}"
+    role_name = config.role_name(role)
     assert role_name in json.dumps(resources(template, "AWS::IAM::Role")[association["RoleArn"]["Fn::GetAtt"][0]])
     (statement,) = trust(template, role_name)
     assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
@@ -66,7 +66,7 @@ def test_given_the_login_role_then_it_owns_customers_reads_its_key_and_cannot_to
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
-    grants = allowed(template, f"tlj-{config.name}-login")
+    grants = allowed(template, config.role_name("login"))
     touched = tables_touched(grants)
     assert set(touched) == {"CustomersTable"}
     assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"} <= touched["CustomersTable"]
@@ -78,7 +78,7 @@ def test_given_the_order_role_then_it_owns_orders_reads_the_catalog_and_cannot_t
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
-    grants = allowed(template, f"tlj-{config.name}-order")
+    grants = allowed(template, config.role_name("order"))
     touched = tables_touched(grants)
     assert set(touched) == {"OrdersTable", "CatalogTable"}
     assert touched["OrdersTable"] >= DYNAMODB_WRITES
@@ -92,7 +92,7 @@ def test_given_the_workload_roles_then_nothing_is_granted_on_every_resource(
 ) -> None:
     config, template = env_template
     for role in ("login", "order", "rollouts-analysis"):
-        for action, where in allowed(template, f"tlj-{config.name}-{role}").items():
+        for action, where in allowed(template, config.role_name(role)).items():
             assert '"*"' not in where, (role, action)
 
 
@@ -107,7 +107,7 @@ def test_given_the_signing_key_secret_then_it_is_named_for_the_login_gateway_enc
     # Secrets Manager cannot make an Ed25519 key: no random password placeholder, the operator puts the PEM in.
     assert "GenerateSecretString" not in props
     assert "SecretString" not in props
-    assert secret["DeletionPolicy"] == ("Retain" if config.data.retain else "Delete")
+    assert secret["DeletionPolicy"] == ("RetainExceptOnCreate" if config.data.retain else "Delete")
     assert template.to_json()["Outputs"]["SigningKeySecretName"]["Value"] == f"tlj-{config.name}/login/signing-key"
 
 
