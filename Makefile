@@ -16,11 +16,12 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-TEMPLATES := cdk.out/DevStack.template.json cdk.out/ProdStack.template.json
+ENV_TEMPLATES := cdk.out/DevStack.template.json cdk.out/ProdStack.template.json
+TEMPLATES := cdk.out/AccountStack.template.json $(ENV_TEMPLATES)
 PY_SOURCES := app.py stacks lambdas containers local tests benchmarks k8s
 
 .PHONY: help install synth lint format gates cfn-lint checkov hadolint workflows k8s flows test test-unit test-infra test-integration test-e2e \
-        demo up down status clean
+        demo up down status clean preflight
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -56,10 +57,19 @@ $(STAMPS)/node: package.json package-lock.json
 	@node --version | grep -q '^v22\.' || { echo "node_modules/.bin/node is not Node 22"; exit 1; }
 	@touch $@
 
-synth: install ## Synthesize DevStack and ProdStack through the cdk-nag packs (fails on any unacknowledged finding)
+synth: install ## Synthesize AccountStack, DevStack and ProdStack through the cdk-nag packs (fails on any unacknowledged finding)
 	rm -rf cdk.out
 	npx cdk synth --quiet
 	@ls -1 $(TEMPLATES)
+
+# `make preflight ENV=dev|prod [JSON=1]`: read-only checks of the target account before a deploy (stacks/preflight).
+# It needs real credentials, so it may use an instance profile: the metadata service is allowed again for it alone.
+ENV ?= dev
+PREFLIGHT_TEMPLATE = cdk.out/$(if $(filter prod,$(ENV)),ProdStack,DevStack).template.json
+
+preflight: install ## Read-only AWS checks before a deploy: make preflight ENV=dev|prod [JSON=1] (synthesizes first if needed)
+	@test -f $(PREFLIGHT_TEMPLATE) || $(MAKE) synth
+	env -u AWS_EC2_METADATA_DISABLED $(PY) -m stacks.preflight --env $(ENV) $(if $(JSON),--json)
 
 lint: install ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check $(wildcard $(PY_SOURCES))
@@ -94,7 +104,7 @@ k8s: install ## Render k8s/overlays/<env> and k8s/platform/<env>; validate (Kube
 	$(PY) -m k8s.validate --checkov $(CHECKOV_VENV)/bin/checkov
 
 flows: ## Static checks of the synthesized Amazon Connect contact flows
-	$(PY) -m lambdas.call_center.validate_flow $(TEMPLATES)
+	$(PY) -m lambdas.call_center.validate_flow $(ENV_TEMPLATES)
 
 gates: synth cfn-lint checkov hadolint workflows k8s flows ## Synth with cdk-nag, cfn-lint, checkov, hadolint and workflow schemas
 

@@ -20,6 +20,7 @@ from stacks.constructs.data import Data
 from stacks.constructs.delivery import Delivery
 from stacks.constructs.encryption import Encryption
 from stacks.constructs.gitops import GitOps
+from stacks.constructs.lambda_factory import UNRESERVED_REASON
 from stacks.constructs.metrics import Metrics
 from stacks.constructs.network import Network
 from stacks.constructs.recommendation import Recommendation
@@ -432,21 +433,14 @@ class PlatformStack(cdk.Stack):
 
     def _acknowledge_unreserved_concurrency(self) -> None:
         """Functions that reserve no concurrency on purpose (dev): reservations fail in a new account."""
-        unreserved = [
-            function
-            for function in (
-                self.recommendation.api_function,
-                self.recommendation.indexer_function,
-                self.call_center.function,
-            )
-            if (function.node.default_child is not None)
-            and cast(Any, function.node.default_child).reserved_concurrent_executions is None
-        ]
+        reservations = {
+            self.recommendation.api_function: self.config.recommendation.api_reserved_concurrency,
+            self.recommendation.indexer_function: self.config.recommendation.indexer_reserved_concurrency,
+            self.call_center.function: self.config.call_center.lambda_reserved_concurrency,
+        }
         acknowledge(
-            unreserved,
+            [function for function, reserved in reservations.items() if reserved is None],
             ["NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency"],
-            "No reservation in this environment on purpose: a new account's Lambda concurrency quota can be 10, and "
-            "Lambda refuses any reservation that leaves fewer than 100 unreserved executions (PutFunctionConcurrency "
-            "API reference), so reserving would fail the first deploy. The API stage's throttling bounds the load; "
-            "prod reserves, and `make preflight` checks its quota.",
+            f"{UNRESERVED_REASON} The API stage's throttling bounds the load; prod reserves, and `make preflight` "
+            "checks its quota.",
         )

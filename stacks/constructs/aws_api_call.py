@@ -16,7 +16,7 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import custom_resources as cr
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from stacks.constructs.lambda_factory import VPC_DESCRIBE_ACTIONS, VPC_INTERFACE_ACTIONS
 from stacks.constructs.logs import encrypted_log_group
@@ -122,6 +122,6 @@ class AwsApiCalls(Construct):
         return resource
 
     @property
-    def provider(self) -> Construct:
+    def provider(self) -> IConstruct:
         """CDK's singleton provider function (exists once a call was made)."""
         return cdk.Stack.of(self).node.find_child(PROVIDER_ID)

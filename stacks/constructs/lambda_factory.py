@@ -54,6 +54,11 @@ CHECKOV_SKIPS = {
     "CDK from the reviewed repository and deployed by CloudFormation only.",
 }
 
+UNRESERVED_REASON = (
+    "No reservation in this environment on purpose: a new account's concurrency quota can be 10 and Lambda keeps 100 "
+    "executions unreserved (PutFunctionConcurrency API reference), so any reservation fails the first deploy."
+)
+
 
 def lambda_runtime(name: str) -> lambda_.Runtime:
     """The CDK runtime for a Lambda runtime id such as ``python3.14``."""
@@ -165,7 +170,10 @@ def python_function(
     )
     cfn_function = function.node.default_child
     assert isinstance(cfn_function, lambda_.CfnFunction)
-    cfn_function.add_metadata("checkov", {"skip": [{"id": k, "comment": v} for k, v in CHECKOV_SKIPS.items()]})
+    skips = dict(CHECKOV_SKIPS)
+    if reserved_concurrency is None:
+        skips["CKV_AWS_115"] = UNRESERVED_REASON
+    cfn_function.add_metadata("checkov", {"skip": [{"id": k, "comment": v} for k, v in skips.items()]})
     return function
 
 

@@ -18,7 +18,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
-from constructs import Construct
+from constructs import Construct, IConstruct
 
 from stacks.constructs.aws_api_call import AwsApiCalls
 
@@ -49,7 +49,7 @@ class TableProtection(Construct):
                 )
             )
 
-    def after(self, constructs: Sequence[Construct]) -> None:
+    def after(self, constructs: Sequence[IConstruct]) -> None:
         """Run only once ``constructs`` (the rest of the stack) are created: last in the first deployment."""
         for resource in self.resources:
             for construct in constructs:

@@ -1,0 +1,75 @@
+"""Preflight checks against moto (``mock_aws``, started before any client) and botocore Stubbers where moto lacks
+an API. Fake credentials only: never real AWS, never an endpoint inherited from the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from stacks.preflight import session
+from stacks.preflight.assembly import Target
+from stacks.preflight.context import Context
+
+REGION = "ap-northeast-2"
+MOTO_ACCOUNT = "123456789012"
+
+ContextFactory = Callable[..., Context]
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def context(aws: None) -> ContextFactory:
+    """``context(template, stubbed={"lambda": client}, account=..., account_template=...)``: a real session on moto,
+    with the named services answered by the given (stubbed) clients instead."""
+
+    def build(
+        body: dict[str, Any],
+        *,
+        stack_name: str = "ProdStack",
+        account: str | None = None,
+        account_template: dict[str, Any] | None = None,
+        stubbed: dict[str, Any] | None = None,
+    ) -> Context:
+        target = Target(
+            env="prod" if stack_name == "ProdStack" else "dev",
+            stack_name=stack_name,
+            template=body,
+            account=account,
+            region=REGION,
+            account_template=account_template,
+        )
+        real = session.connect(target)
+        clients = stubbed or {}
+        return Context(
+            target=target,
+            caller_account=real.caller_account,
+            caller_arn=real.caller_arn,
+            client_factory=lambda service: clients[service] if service in clients else real.client(service),
+        )
+
+    return build
+
+
+def stub(service: str) -> tuple[Any, Stubber]:
+    """A client whose answers the test queues (``stubber.add_response``); it never sends a request."""
+    client = boto3.client(service, region_name=REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    return client, Stubber(client)
+
+
+def client(service: str) -> Any:
+    return boto3.client(service, region_name=REGION)
