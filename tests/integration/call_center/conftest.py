@@ -19,9 +19,9 @@ from lambdas.shared.dynamodb import to_item
 from lambdas.shared.settings import load
 from local.seed import seed_menu
 from stacks.table_specs import load_tables
+from tests.integration.fake_aws import REGION, fake_credentials
 
 PREFIX = "tlj-local"
-REGION = "ap-northeast-2"
 SEOUL = timezone(timedelta(hours=9))
 IN_HOURS = datetime(2026, 5, 12, 10, 0, tzinfo=SEOUL)  # a Tuesday morning
 AFTER_HOURS = datetime(2026, 5, 12, 23, 0, tzinfo=SEOUL)
@@ -45,13 +45,9 @@ def clear_caches() -> None:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """moto with fake credentials and the platform's tables; never real AWS, never an endpoint from the env."""
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_SESSION_TOKEN", "STORE_HOURS"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
+    fake_credentials(
+        monkeypatch, unset=("STORE_HOURS",), POWERTOOLS_TRACE_DISABLED="true", POWERTOOLS_METRICS_DISABLED="true"
+    )
     clear_caches()
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)

@@ -14,8 +14,8 @@ from moto import mock_aws
 from stacks.preflight import session
 from stacks.preflight.assembly import Target
 from stacks.preflight.context import Context
+from tests.integration.fake_aws import REGION, fake_credentials
 
-REGION = "ap-northeast-2"
 MOTO_ACCOUNT = "123456789012"
 
 ContextFactory = Callable[..., Context]
@@ -23,11 +23,7 @@ ContextFactory = Callable[..., Context]
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    fake_credentials(monkeypatch)
     with mock_aws():
         yield
 

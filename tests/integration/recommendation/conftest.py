@@ -20,9 +20,9 @@ from lambdas.shared.settings import load
 from local.bootstrap import create_tables
 from local.seed import seed_menu
 from stacks.table_specs import load_tables
+from tests.integration.fake_aws import REGION, fake_credentials
 
 PREFIX = "tlj-test"
-REGION = "ap-northeast-2"
 
 
 def table(key: str) -> str:
@@ -39,19 +39,13 @@ def _clear_caches() -> None:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """moto with fake credentials and the four tables; yields a DynamoDB client. Never real AWS."""
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",  # moto serves streams on the regional endpoint only
-        "RECOMMENDATIONS_TABLE": table("recommendations"),
-        "CATALOG_TABLE": table("catalog"),
-        "POWERTOOLS_METRICS_DISABLED": "true",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    fake_credentials(
+        monkeypatch,
+        AWS_ACCOUNT_ID_ENDPOINT_MODE="disabled",  # moto serves streams on the regional endpoint only
+        RECOMMENDATIONS_TABLE=table("recommendations"),
+        CATALOG_TABLE=table("catalog"),
+        POWERTOOLS_METRICS_DISABLED="true",
+    )
     _clear_caches()
     with mock_aws():
         client = boto3.client("dynamodb", region_name=REGION)

@@ -24,9 +24,9 @@ from login_service.tokens import TokenIssuer
 from order_service.main import create_app as create_order_app
 from order_service.settings import Settings as OrderSettings
 from stacks.table_specs import load_tables
+from tests.integration.fake_aws import REGION, fake_credentials
 
 PREFIX = "tlj-test"
-REGION = "ap-northeast-2"
 ISSUER = "tlj-login"
 AUDIENCE = "tlj-api"
 ORDER_URL = "http://order.test"
@@ -49,11 +49,7 @@ def table(key: str) -> str:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """moto with fake credentials; never real AWS, never an endpoint from the environment."""
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    fake_credentials(monkeypatch)
     with mock_aws():
         yield
 
