@@ -3,29 +3,21 @@ an API. Fake credentials only: never real AWS, never an endpoint inherited from 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
 from botocore.stub import Stubber
-from moto import mock_aws
 
 from stacks.preflight import session
 from stacks.preflight.assembly import Target
 from stacks.preflight.context import Context
-from tests.integration.fake_aws import REGION, fake_credentials
+from tests.integration.fake_aws import REGION
 
 MOTO_ACCOUNT = "123456789012"
 
 ContextFactory = Callable[..., Context]
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    fake_credentials(monkeypatch)
-    with mock_aws():
-        yield
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from moto import mock_aws
 
 from login_service.customers_repository import Customer
 from login_service.keys import SigningKey, new_pem, signing_key_from_pem
@@ -24,7 +23,7 @@ from login_service.tokens import TokenIssuer
 from order_service.main import create_app as create_order_app
 from order_service.settings import Settings as OrderSettings
 from stacks.table_specs import load_tables
-from tests.integration.fake_aws import REGION, fake_credentials
+from tests.integration.fake_aws import REGION
 
 PREFIX = "tlj-test"
 ISSUER = "tlj-login"
@@ -44,14 +43,6 @@ CATALOG = [
 
 def table(key: str) -> str:
     return load_tables()[key].table_name(PREFIX)
-
-
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """moto with fake credentials; never real AWS, never an endpoint from the environment."""
-    fake_credentials(monkeypatch)
-    with mock_aws():
-        yield
 
 
 @pytest.fixture
