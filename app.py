@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import aws_cdk as cdk
 
 from stacks.assembly import add_platform
-from stacks.config import ENVIRONMENTS
+from stacks.config import ENVIRONMENTS, EnvironmentConfig
 from stacks.nag import register_nag_packs
 
 CONTEXT_KEYS = (
@@ -39,10 +40,21 @@ def overrides_for(app: cdk.App, env_name: str) -> dict[str, str]:
     return values
 
 
+def configured(app: cdk.App) -> list[EnvironmentConfig]:
+    """Each environment with its deploy-time values; a value the config refuses stops synth with one clear line."""
+    environments = []
+    for config in ENVIRONMENTS:
+        try:
+            environments.append(config.with_overrides(overrides_for(app, config.name)))
+        except ValueError as error:
+            sys.exit(f"error: context for {config.stack_name} (-c {config.name}:<key>=...): {error}")
+    return environments
+
+
 def main() -> cdk.App:
     app = cdk.App()
     register_nag_packs(app)
-    add_platform(app, [config.with_overrides(overrides_for(app, config.name)) for config in ENVIRONMENTS])
+    add_platform(app, configured(app))
     app.synth()
     return app
 
