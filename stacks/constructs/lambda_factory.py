@@ -128,7 +128,9 @@ def python_function(
         allow_all_outbound=False,
     )
     # What the handlers call: DynamoDB (gateway endpoint, so its prefix list) and AWS APIs behind the interface
-    # endpoints. Logs and the X-Ray daemon's segments are sent by the Lambda service, not through the function's ENI.
+    # endpoints. Logs leave through the Lambda service; traces go to the X-Ray daemon that Lambda itself runs and
+    # configures at a link-local address (aws-xray-daemon#14, #26), not to an X-Ray endpoint. Check traces on the
+    # first dev deploy: should they be missing, add the XRAY interface endpoint, which this rule already admits.
     security_group.add_egress_rule(
         ec2.Peer.prefix_list(network.dynamodb_prefix_list_id), ec2.Port.tcp(443), "HTTPS to DynamoDB (gateway endpoint)"
     )
