@@ -21,7 +21,7 @@ TEMPLATES := cdk.out/AccountStack.template.json $(ENV_TEMPLATES)
 PY_SOURCES := app.py stacks lambdas containers local tests benchmarks k8s
 
 .PHONY: help install synth lint format gates cfn-lint checkov hadolint workflows k8s flows test test-unit test-infra test-integration test-e2e \
-        demo up down status clean preflight
+        demo up down status clean preflight staff
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -126,14 +126,22 @@ down: ## Stop the local platform
 status: ## Show the local platform's components
 	$(PY) -m local.platform status
 
+# `make staff EMAIL=… NAME=… PHONE=…`, password from STAFF_PASSWORD: the same code as
+# `python -m login_service.admin create-staff` in a login pod, against the local platform's emulator and tables.
+staff: install ## Create a staff account on the local platform: make staff EMAIL=… NAME=… PHONE=… (password: STAFF_PASSWORD)
+	@test -n "$(EMAIL)" && test -n "$(NAME)" && test -n "$(PHONE)" || \
+	  { echo "usage: STAFF_PASSWORD=… make staff EMAIL=… NAME=… PHONE=…"; exit 2; }
+	AWS_ENDPOINT_URL=http://127.0.0.1:$${AWS_PORT:-4566} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+	  AWS_DEFAULT_REGION=ap-northeast-2 CUSTOMERS_TABLE=tlj-local-customers \
+	  PYTHONPATH=containers/login:containers/common \
+	  $(PY) -m login_service.admin create-staff --email "$(EMAIL)" --name "$(NAME)" --phone "$(PHONE)"
+
 demo: gates ## Synth both stacks through the gates, summarize them, then run a customer journey on the local platform
 	$(PY) -m stacks.summary cdk.out
 	$(PY) -m local.platform up
 	trap '$(PY) -m local.platform down' EXIT; \
 	  $(PY) -m lambdas.recommendation.datagen --orders 3000 --seed 7 --menu local/menu.json --out .run/history.csv && \
-	  AWS_ENDPOINT_URL=http://127.0.0.1:$${AWS_PORT:-4566} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-	    AWS_DEFAULT_REGION=ap-northeast-2 $(PY) -m lambdas.recommendation.ingest --transactions .run/history.csv \
-	    --table tlj-local-recommendations && \
+	  $(PY) -m lambdas.recommendation.ingest --transactions .run/history.csv && \
 	  $(PY) -m local.journey && \
 	  $(PY) -m lambdas.call_center.simulate --phone +821012345678 --press 1 0 --at "$$(date -u +%Y-%m-%d)T03:00:00Z"
 

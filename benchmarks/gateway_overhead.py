@@ -116,10 +116,16 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
-    aws, login, order, reco = free_ports(4)
+    aws, login, order, reco, login_metrics, order_metrics = free_ports(6)
     with tempfile.TemporaryDirectory() as run_dir:
         settings = LocalSettings(
-            aws_port=aws, login_port=login, order_port=order, reco_port=reco, run_dir=Path(run_dir)
+            aws_port=aws,
+            login_port=login,
+            order_port=order,
+            reco_port=reco,
+            login_metrics_port=login_metrics,
+            order_metrics_port=order_metrics,
+            run_dir=Path(run_dir),
         )
         platform = Platform(settings)
         try:

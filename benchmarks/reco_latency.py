@@ -72,9 +72,15 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=7500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as run_dir:
-        aws, login, order, reco = free_ports(4)
+        aws, login, order, reco, login_metrics, order_metrics = free_ports(6)
         settings = LocalSettings(
-            aws_port=aws, login_port=login, order_port=order, reco_port=reco, run_dir=Path(run_dir)
+            aws_port=aws,
+            login_port=login,
+            order_port=order,
+            reco_port=reco,
+            login_metrics_port=login_metrics,
+            order_metrics_port=order_metrics,
+            run_dir=Path(run_dir),
         )
         platform = Platform(settings, out=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
         platform.up()

@@ -32,10 +32,19 @@ class Component:
     env: Mapping[str, str]
     port: int | None  # None: a background worker that serves nothing (its health URL is then a file:// URL)
     health_url: str
+    metrics_port: int | None = None  # Prometheus metrics on a port of their own (the FastAPI services)
 
     @property
     def url(self) -> str:
         return f"http://{HOST}:{self.port}" if self.port is not None else "(background, no port)"
+
+    @property
+    def metrics_url(self) -> str | None:
+        return f"http://{HOST}:{self.metrics_port}/metrics" if self.metrics_port is not None else None
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        return tuple(port for port in (self.port, self.metrics_port) if port is not None)
 
 
 def table_names(prefix: str = TABLE_PREFIX) -> dict[str, str]:
@@ -104,10 +113,14 @@ def build_components(settings: LocalSettings) -> tuple[Component, ...]:
             env=service_env(
                 settings,
                 packages=[containers / "order", containers / "common"],
-                extra={"JWKS_URL": f"{settings.login_url}/.well-known/jwks.json"},
+                extra={
+                    "JWKS_URL": f"{settings.login_url}/.well-known/jwks.json",
+                    **metrics_env(settings.order_metrics_port),
+                },
             ),
             port=settings.order_port,
             health_url=f"{settings.order_url}/readyz",
+            metrics_port=settings.order_metrics_port,
         ),
         Component(
             name="login",
@@ -120,10 +133,12 @@ def build_components(settings: LocalSettings) -> tuple[Component, ...]:
                     "ORDER_SERVICE_URL": settings.order_url,
                     "SIGNING_KEY_FILE": str(settings.signing_key_file),
                     "RECOMMENDATION_API_URL": settings.reco_url,
+                    **metrics_env(settings.login_metrics_port),
                 },
             ),
             port=settings.login_port,
             health_url=f"{settings.login_url}/readyz",
+            metrics_port=settings.login_metrics_port,
         ),
         Component(
             name="reco",
@@ -152,6 +167,11 @@ def build_components(settings: LocalSettings) -> tuple[Component, ...]:
             health_url=(settings.run_dir / "indexer.ready").as_uri(),
         ),
     )
+
+
+def metrics_env(port: int) -> dict[str, str]:
+    """A FastAPI service's metrics listener (service_kit.settings: METRICS_PORT, METRICS_HOST), on loopback."""
+    return {"METRICS_PORT": str(port), "METRICS_HOST": HOST}
 
 
 def recommendation_env() -> dict[str, str]:

@@ -1,6 +1,7 @@
 """The local platform's CLI: ``python -m local.platform up|down|status``.
 
-Ports come from ``AWS_PORT``, ``LOGIN_PORT``, ``ORDER_PORT``, ``RECO_PORT``; PID files and logs go to
+Ports come from ``AWS_PORT``, ``LOGIN_PORT``, ``ORDER_PORT``, ``RECO_PORT``, ``LOGIN_METRICS_PORT`` and
+``ORDER_METRICS_PORT``; PID files and logs go to
 ``TLJ_RUN_DIR`` (default ``<repo>/.run``).
 """
 

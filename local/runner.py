@@ -68,6 +68,14 @@ class Platform:
     def reco_url(self) -> str:
         return self.settings.reco_url
 
+    @property
+    def login_metrics_url(self) -> str:
+        return self.settings.login_metrics_url
+
+    @property
+    def order_metrics_url(self) -> str:
+        return self.settings.order_metrics_url
+
     def table_name(self, key: str) -> str:
         """Physical name of a table by spec key (``customers``, ``catalog``, ``orders``)."""
         return table_names(TABLE_PREFIX)[key]
@@ -107,7 +115,8 @@ class Platform:
             raise
         for component in self.components:
             verb = "already running" if component.name in running else "started"
-            self._print(f"{component.name:<6} {verb:<15} {component.url}")
+            metrics = f"  metrics {component.metrics_url}" if component.metrics_url else ""
+            self._print(f"{component.name:<6} {verb:<15} {component.url}{metrics}")
 
     def down(self) -> None:
         """Stop every component (services first, emulator last) and clean PID files; nothing running is fine."""
@@ -178,12 +187,12 @@ class Platform:
         return record
 
     def _check_ports(self, components: Sequence[Component]) -> None:
-        taken = [c for c in components if c.port is not None and processes.port_in_use(c.port)]
+        taken = [(port, c.name) for c in components for port in c.ports if processes.port_in_use(port)]
         if taken:
-            detail = ", ".join(f"{c.port} ({c.name})" for c in taken)
+            detail = ", ".join(f"{port} ({name})" for port, name in taken)
             raise PlatformError(
                 f"port(s) already in use by another process: {detail}. Stop that process or choose other ports "
-                "with AWS_PORT, LOGIN_PORT, ORDER_PORT, RECO_PORT."
+                "with AWS_PORT, LOGIN_PORT, ORDER_PORT, RECO_PORT, LOGIN_METRICS_PORT, ORDER_METRICS_PORT."
             )
 
     def _spawn(self, component: Component) -> None:

@@ -15,7 +15,8 @@ FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "te
 
 
 class LocalSettings(BaseSettings):
-    """``AWS_PORT``, ``LOGIN_PORT``, ``ORDER_PORT``, ``RECO_PORT``, ``TLJ_RUN_DIR`` and ``TLJ_UP_TIMEOUT``.
+    """``AWS_PORT``, ``LOGIN_PORT``, ``ORDER_PORT``, ``RECO_PORT``, ``LOGIN_METRICS_PORT``, ``ORDER_METRICS_PORT``,
+    ``TLJ_RUN_DIR`` and ``TLJ_UP_TIMEOUT``.
 
     Keyword arguments win over the environment, which is how tests run an isolated instance.
     """
@@ -26,6 +27,8 @@ class LocalSettings(BaseSettings):
     login_port: int = Field(default=8080, ge=1, le=65535)
     order_port: int = Field(default=8081, ge=1, le=65535)
     reco_port: int = Field(default=8082, ge=1, le=65535)
+    login_metrics_port: int = Field(default=9180, ge=1, le=65535)
+    order_metrics_port: int = Field(default=9181, ge=1, le=65535)
     run_dir: Path = Field(default=REPO_ROOT / ".run", validation_alias="TLJ_RUN_DIR")
     up_timeout: float = Field(default=60.0, gt=0, validation_alias="TLJ_UP_TIMEOUT")
 
@@ -50,6 +53,14 @@ class LocalSettings(BaseSettings):
     @property
     def reco_url(self) -> str:
         return f"http://{HOST}:{self.reco_port}"
+
+    @property
+    def login_metrics_url(self) -> str:
+        return f"http://{HOST}:{self.login_metrics_port}/metrics"
+
+    @property
+    def order_metrics_url(self) -> str:
+        return f"http://{HOST}:{self.order_metrics_port}/metrics"
 
     @property
     def signing_key_file(self) -> Path:

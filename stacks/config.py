@@ -120,7 +120,7 @@ class MetricsConfig:
 
     scrape_interval_seconds: int
     workload_namespace: str = "tlj"  # pods scraped when annotated prometheus.io/scrape: "true"
-    scrape_ports: tuple[int, ...] = (8080, 8081)  # the pods' prometheus.io/port values; the scraper may reach these
+    scrape_ports: tuple[int, ...] = (9090,)  # the pods' prometheus.io/port values; the scraper may reach these
 
     def __post_init__(self) -> None:
         if self.scrape_interval_seconds < 30:

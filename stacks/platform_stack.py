@@ -184,10 +184,13 @@ class PlatformStack(cdk.Stack):
             role_name=config.role_name,
             namespace=config.metrics.workload_namespace,
         )
-        # Least privilege per service account: login owns customers and reads its key; order owns orders and
-        # reads the menu. Neither can touch the other's table (tests/infrastructure/test_workloads_identity.py).
+        # Least privilege per service account: login owns customers and throttle and reads its key; order
+        # owns orders and reads the menu. Neither can touch the other's tables
+        # (tests/infrastructure/test_workloads_identity.py).
         self.data.customers.grant_read_write_data(self.workloads.login)
+        self.data.throttle.grant_read_write_data(self.workloads.login)  # failed-login and signup counters
         self.signing_key.secret.grant_read(self.workloads.login)
+        self.signing_key.email_hash_secret.grant_read(self.workloads.login)
         self.data.orders.grant_read_write_data(self.workloads.order)
         self.data.catalog.grant_read_data(self.workloads.order)
         self.recommendation.grant_invoke(self.workloads.login)  # the gateway's SigV4 calls to GET /recommendations
@@ -260,11 +263,18 @@ class PlatformStack(cdk.Stack):
                 "DynamoDB calls on that one CMK.",
             )
         acknowledge(
+            [self.signing_key.email_hash_secret],
+            ["AwsSolutions::AwsSolutions-SMG4", "NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled"],
+            "This key only pseudonymises emails in failed-login logs so that one account's failures correlate across "
+            "pods and days; it guards no access, and rotating it would only break that correlation.",
+        )
+        acknowledge(
             [self.signing_key.secret],
             ["AwsSolutions::AwsSolutions-SMG4", "NIST.800.53.R5::NIST.800.53.R5-SecretsManagerRotationEnabled"],
             "Rotating a JWT signing key means publishing the next public key in the JWKS before signing with it and "
-            "keeping the old one until its tokens expire; the login gateway serves one key today, so rotation is a "
-            "documented manual procedure (README) until the JWKS serves several keys.",
+            "keeping the old one until its tokens expire: an operator procedure (README, python -m "
+            "login_service.key_rotation stage, promote, retire) that the gateway picks up without a restart; a "
+            "Secrets Manager rotation Lambda cannot wait for every order service to learn the new key.",
         )
 
     def _acknowledge_findings(self) -> None:

@@ -22,8 +22,8 @@ def _attribute(key: Key | None) -> dynamodb.Attribute | None:
 
 
 class Data(Construct):
-    """Customers, Catalog and Orders: on-demand, KMS-encrypted, PITR on; retained (and protected by
-    :class:`TableProtection`) in prod."""
+    """Customers, Catalog, Orders and Throttle (login counters): on-demand, KMS-encrypted, PITR on; retained (and
+    protected by :class:`TableProtection`) in prod."""
 
     def __init__(self, scope: Construct, id_: str, *, config: DataConfig, prefix: str, key: kms.IKey) -> None:
         super().__init__(scope, id_)
@@ -44,6 +44,10 @@ class Data(Construct):
     @property
     def orders(self) -> dynamodb.Table:
         return self.tables["orders"]
+
+    @property
+    def throttle(self) -> dynamodb.Table:
+        return self.tables["throttle"]
 
 
 def table_from_spec(

@@ -19,7 +19,8 @@ from stacks.constructs.removal import removal_policy
 
 
 class SigningKey(Construct):
-    """Secret ``<prefix>/login/signing-key``; read by the login service account only (granted by the stack)."""
+    """Secrets ``<prefix>/login/signing-key`` and ``<prefix>/login/email-hash-key``; read by the login service
+    account only (granted by the stack)."""
 
     def __init__(self, scope: Construct, id_: str, *, prefix: str, key: kms.IKey, retain: bool) -> None:
         super().__init__(scope, id_)
@@ -37,3 +38,19 @@ class SigningKey(Construct):
         # CDK would generate a random password here; with neither a value nor a generator the secret starts empty.
         cfn_secret.add_property_deletion_override("GenerateSecretString")
         cfn_secret.override_logical_id("LoginSigningKeySecret")
+
+        # The key of the keyed email digests in failed-login logs (EMAIL_HASH_KEY_SECRET_ID): one per environment, so
+        # that every login pod writes the same digest for the same account. Secrets Manager generates it.
+        self.email_hash_secret_name = f"{prefix}/login/email-hash-key"
+        self.email_hash_secret = secretsmanager.Secret(
+            self,
+            "EmailHashKey",
+            secret_name=self.email_hash_secret_name,
+            description="Key of the keyed email digests in the login gateway's failed-login logs (not a credential)",
+            encryption_key=key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
+            removal_policy=removal_policy(retain),
+        )
+        cfn_email_hash = self.email_hash_secret.node.default_child
+        assert isinstance(cfn_email_hash, secretsmanager.CfnSecret)
+        cfn_email_hash.override_logical_id("LoginEmailHashKeySecret")

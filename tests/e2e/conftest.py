@@ -19,17 +19,20 @@ from local.settings import LocalSettings
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """A running platform on free ports with its own run directory.
 
-    ``login_url``, ``order_url``, ``aws_url``, ``reco_url``; ``table_name(key)``; ``client(service)`` and
+    ``login_url``, ``order_url``, ``aws_url``, ``reco_url``, ``login_metrics_url``, ``order_metrics_url``;
+    ``table_name(key)``; ``client(service)`` and
     ``resource(service)`` for boto3 against the emulator with fake credentials; ``stop(name)``, ``start(name)``
     and ``is_running(name)`` for ``"aws"``, ``"order"`` and ``"login"``. The platform is shared by the session:
     a test that stops a component starts it again in a ``finally``.
     """
-    aws_port, login_port, order_port, reco_port = free_ports(4)
+    aws_port, login_port, order_port, reco_port, login_metrics_port, order_metrics_port = free_ports(6)
     settings = LocalSettings(
         aws_port=aws_port,
         login_port=login_port,
         order_port=order_port,
         reco_port=reco_port,
+        login_metrics_port=login_metrics_port,
+        order_metrics_port=order_metrics_port,
         run_dir=tmp_path_factory.mktemp("local-platform"),
     )
     local_platform = Platform(settings)

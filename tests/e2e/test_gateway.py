@@ -310,9 +310,11 @@ def test_given_the_order_service_hanging_then_the_gateway_answers_504_json_withi
     assert http.get("/api/orders", headers=auth).status_code == 200
 
 
-def test_given_health_endpoints_then_they_answer_and_metrics_count_requests(http: httpx.Client) -> None:
+def test_given_health_endpoints_then_they_answer_and_metrics_count_requests(
+    http: httpx.Client, platform: Platform
+) -> None:
     assert http.get("/healthz").status_code == 200
     assert http.get("/readyz").status_code == 200
-    metrics = http.get("/metrics")
+    metrics = httpx.get(platform.login_metrics_url, timeout=5.0)
     assert metrics.status_code == 200
     assert "http_requests_total" in metrics.text

@@ -10,21 +10,22 @@ from stacks.config import PROD, EnvironmentConfig
 from stacks.table_specs import load_tables
 from tests.infrastructure.conftest import resources
 
-TABLE_IDS = {"CustomersTable", "CatalogTable", "OrdersTable", "RecommendationsTable"}
+TABLE_IDS = {"CustomersTable", "CatalogTable", "OrdersTable", "ThrottleTable", "RecommendationsTable"}
 
 
 def tables(template: Template) -> dict[str, dict]:
     return resources(template, "AWS::DynamoDB::Table")
 
 
-def test_given_an_environment_then_the_four_tables_exist_with_stable_logical_ids(
+def test_given_an_environment_then_the_five_tables_exist_with_stable_logical_ids(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
     found = tables(template)
     assert set(found) == TABLE_IDS
     names = {t["Properties"]["TableName"] for t in found.values()}
-    assert names == {f"tlj-{config.name}-{key}" for key in ("customers", "catalog", "orders", "recommendations")}
+    keys = ("customers", "catalog", "orders", "throttle", "recommendations")
+    assert names == {f"tlj-{config.name}-{key}" for key in keys}
 
 
 def test_given_an_environment_then_every_table_is_on_demand_kms_encrypted_and_has_pitr(
@@ -130,3 +131,10 @@ def test_given_dev_then_there_is_no_backup_vault_so_destroy_can_delete_everythin
     assert all(
         t["Properties"]["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] for t in tables(dev).values()
     )
+
+
+def test_given_the_throttle_table_then_its_counters_expire_through_ttl(prod: Template) -> None:
+    props = tables(prod)["ThrottleTable"]["Properties"]
+    assert [k["AttributeName"] for k in props["KeySchema"]] == ["pk"]
+    assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert "StreamSpecification" not in props

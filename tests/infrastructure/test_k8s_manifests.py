@@ -179,7 +179,9 @@ def test_given_the_network_policies_then_only_login_pods_may_open_connections_to
     assert rules, "some policy must admit the gateway, or the order service is unreachable"
     for name, rule in rules:
         assert rule.get("from"), f"{name}: a rule without `from` admits every source"
-        assert ports(rule) == {("TCP", 8081)}, f"{name}: opens {ports(rule)}"
+        # The scraper reaches only the metrics port; the API port only from the gateway.
+        expected = {("TCP", 9090)} if name == "order-metrics-from-scraper" else {("TCP", 8081)}
+        assert ports(rule) == expected, f"{name}: opens {ports(rule)}"
         for peer in rule["from"]:
             if "ipBlock" in peer:
                 # The AMP scraper only, from the subnets the network contract test proves hold no pod.
@@ -218,7 +220,7 @@ def test_given_the_network_policies_then_login_is_reachable_only_from_the_alb_or
     rules = dict(ingress_rules_for(documents, pod_labels(documents, "login")))
     assert set(rules) == {"login-ingress-from-alb", "login-ingress-from-order", "login-metrics-from-scraper"}
     for name, rule in rules.items():
-        assert ports(rule) == {("TCP", 8080)}, name
+        assert ports(rule) == ({("TCP", 9090)} if name == "login-metrics-from-scraper" else {("TCP", 8080)}), name
     assert rules["login-ingress-from-order"]["from"] == [{"podSelector": {"matchLabels": ORDER}}]
     for cidr in ip_blocks(rules["login-ingress-from-alb"]) + ip_blocks(rules["login-metrics-from-scraper"]):
         network = ipaddress.ip_network(cidr)
@@ -372,6 +374,18 @@ def test_given_the_gateway_then_it_trusts_forwarded_headers_only_from_the_alb_su
     assert trusted == ip_blocks(policy(documents, "login-ingress-from-alb")["spec"]["ingress"][0])
 
 
+def test_given_the_gateway_then_it_counts_logins_in_its_environments_throttle_table_behind_one_trusted_hop(
+    overlays: dict[str, list[Manifest]], env: str
+) -> None:
+    (login,) = [c for _, c in containers(overlays[env]) if c["name"] == "login"]
+    variables = env_vars(login)
+    assert variables["THROTTLE_TABLE"] == f"tlj-{env}-throttle"
+    assert variables["TRUSTED_PROXY_HOPS"] == "1"
+    # Stricter per client address than the laptop's defaults (login_service/settings.py).
+    assert int(variables["ADDRESS_FAILURES_BEFORE_BACKOFF"]) <= 100
+    assert int(variables["SIGNUPS_PER_ADDRESS"]) <= 100
+
+
 def test_given_each_image_then_it_is_pinned_by_digest_in_the_environments_ecr_repository(
     overlays: dict[str, list[Manifest]], env: str
 ) -> None:
@@ -477,6 +491,9 @@ def test_given_each_promotion_analysis_then_it_measures_the_new_pods_in_managed_
         )
         assert prometheus["authentication"] == {"sigv4": {"region": region}}
         assert 'rollouts_pod_template_hash="{{args.preview-hash}}"' in prometheus["query"]
+        # The route label the services emit (service_kit.metrics, prometheus-fastapi-instrumentator) is `handler`.
+        assert 'handler!="/healthz"' in prometheus["query"]
+        assert "route" not in prometheus["query"]
         assert int(metric["failureLimit"]) >= 0
     assert 'status=~"5.."' in metrics["success-rate"]["provider"]["prometheus"]["query"]
     assert metrics["success-rate"]["successCondition"].endswith("result[0] >= 0.99")

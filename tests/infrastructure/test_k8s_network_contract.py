@@ -106,3 +106,27 @@ def test_given_an_environment_then_the_scraper_interfaces_are_placed_in_the_isol
     refs = scraper["Properties"]["Source"]["EksConfiguration"]["SubnetIds"]
     placed = {ipaddress.IPv4Network(all_subnets[ref["Ref"]]["Properties"]["CidrBlock"]) for ref in refs}
     assert placed == subnets(template, "Isolated")
+
+
+def test_given_an_environment_then_pods_annotate_their_metrics_port_and_the_scraper_reaches_only_that_port(
+    env_template: tuple[EnvironmentConfig, Template], overlays: dict[str, list[Manifest]]
+) -> None:
+    # Given the rendered overlay and the stack's scraper ports (MetricsConfig.scrape_ports)
+    config, _ = env_template
+    documents = overlays[config.name]
+    workloads = [d for d in documents if d["kind"] in {"Deployment", "Rollout"}]
+    assert {w["metadata"]["name"] for w in workloads} == {"login", "order"}
+    for workload in workloads:
+        template = workload["spec"]["template"]
+        annotations = template["metadata"]["annotations"]
+        (container,) = template["spec"]["containers"]
+        named = {port["name"]: port["containerPort"] for port in container["ports"]}
+        # Then each pod asks to be scraped on its container port named `metrics`, one the scraper may reach,
+        # which is not its API port
+        assert int(annotations["prometheus.io/port"]) == named["metrics"] == 9090, workload["metadata"]["name"]
+        assert (named["metrics"],) == config.metrics.scrape_ports
+        assert named["http"] != named["metrics"]
+    # And the NetworkPolicies admit the scraper on that port only
+    for name in ("login-metrics-from-scraper", "order-metrics-from-scraper"):
+        (rule,) = policy(documents, name)["ingress"]
+        assert [p["port"] for p in rule["ports"]] == list(config.metrics.scrape_ports), name

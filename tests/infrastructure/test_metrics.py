@@ -135,6 +135,8 @@ def test_given_the_scraper_group_then_it_reaches_only_the_eks_api_and_the_metric
     config, template = env_template
     (group_id,) = (g["Fn::GetAtt"][0] for g in scraper(template)["Source"]["EksConfiguration"]["SecurityGroupIds"])
     group = resources(template, "AWS::EC2::SecurityGroup")[group_id]["Properties"]
+    # The pods' metrics port (container port `metrics`), never the API ports 8080/8081.
+    assert config.metrics.scrape_ports == (9090,)
     ports = {443, *config.metrics.scrape_ports}
     egress = group["SecurityGroupEgress"]
     assert {(rule["FromPort"], rule["ToPort"]) for rule in egress} == {(p, p) for p in ports}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from aws_cdk.assertions import Template
@@ -10,6 +11,8 @@ from aws_cdk.assertions import Template
 from stacks.config import EnvironmentConfig
 from tests.infrastructure.conftest import resources
 from tests.infrastructure.iam import allowed, inline_policies, trust
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 DYNAMODB_WRITES = {
     "dynamodb:PutItem",
@@ -33,7 +36,7 @@ def tables_touched(grants: dict[str, set[str]]) -> dict[str, set[str]]:
         if not action.startswith("dynamodb:"):
             continue
         for resource in where:
-            for table in ("CustomersTable", "OrdersTable", "CatalogTable"):
+            for table in ("CustomersTable", "OrdersTable", "CatalogTable", "ThrottleTable"):
                 if f'"{table}"' in resource:
                     touched.setdefault(table, set()).add(action)
     return touched
@@ -62,15 +65,19 @@ def test_given_a_service_account_then_it_is_associated_with_a_role_only_its_pods
     assert inline_policies(template, role_name) == []
 
 
-def test_given_the_login_role_then_it_owns_customers_reads_its_key_and_cannot_touch_orders_or_catalog(
+def test_given_the_login_role_then_it_owns_customers_and_throttle_reads_its_key_and_cannot_touch_orders_or_catalog(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
     grants = allowed(template, config.role_name("login"))
     touched = tables_touched(grants)
-    assert set(touched) == {"CustomersTable"}
+    assert set(touched) == {"CustomersTable", "ThrottleTable"}
     assert {"dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"} <= touched["CustomersTable"]
-    assert grants["secretsmanager:GetSecretValue"] == {json.dumps({"Ref": "LoginSigningKeySecret"})}
+    assert {"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} <= touched["ThrottleTable"]
+    assert grants["secretsmanager:GetSecretValue"] == {
+        json.dumps({"Ref": "LoginSigningKeySecret"}),
+        json.dumps({"Ref": "LoginEmailHashKeySecret"}),
+    }
     assert not any(action.startswith(("secretsmanager:Put", "secretsmanager:Update")) for action in grants)
 
 
@@ -121,3 +128,17 @@ def test_given_the_data_key_policy_then_login_may_decrypt_only_through_secrets_m
     assert for_login, "the secret's grant names the login role in the key policy"
     via_secrets_manager = {"StringEquals": {"kms:ViaService": "secretsmanager.ap-northeast-2.amazonaws.com"}}
     assert all(statement["Condition"] == via_secrets_manager for statement in for_login)
+
+
+def test_given_the_email_hash_key_then_secrets_manager_generates_one_per_environment_for_every_login_pod(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    secret = resources(template, "AWS::SecretsManager::Secret")["LoginEmailHashKeySecret"]
+    props = secret["Properties"]
+    assert props["Name"] == f"tlj-{config.name}/login/email-hash-key"
+    assert props["GenerateSecretString"] == {"ExcludePunctuation": True, "PasswordLength": 64}
+    assert "Fn::GetAtt" in props["KmsKeyId"]
+    # The pods name it through the overlay's settings (k8s/components/settings copies it into the Deployment).
+    settings = (REPO_ROOT / "k8s" / "overlays" / config.name / "settings.yaml").read_text(encoding="utf-8")
+    assert f"emailHashKeySecretId: tlj-{config.name}/login/email-hash-key" in settings

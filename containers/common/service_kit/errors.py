@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service_kit.log import request_id_var
 from service_kit.request_context import REQUEST_ID_HEADER
 
 _log = logging.getLogger("tlj.errors")
@@ -84,9 +85,13 @@ async def _storage_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     _log.error("unhandled error", exc_info=exc)
-    # This answer is sent from outside the request-id middleware, so the id is added here.
-    request_id = request.scope.get("state", {}).get("request_id")
-    headers = {REQUEST_ID_HEADER: request_id} if request_id else None
+    # This answer is sent from outside every middleware (Starlette's ServerErrorMiddleware), so the request id
+    # and the security headers (app.state.security_headers, set by install_service_kit) are added here.
+    # (asgi-correlation-id cannot add its header to these: snok/asgi-correlation-id#19)
+    headers = dict(getattr(request.app.state, "security_headers", {}))
+    request_id = request_id_var.get()
+    if request_id:
+        headers[REQUEST_ID_HEADER] = request_id
     return JSONResponse({"detail": "internal server error"}, status_code=500, headers=headers)
 
 

@@ -1,18 +1,17 @@
-"""JSON logs on stdout, one object a line, carrying the current request's id."""
+"""JSON logs on stdout (``python-json-logger``), one object a line, carrying the current request's id."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
-from contextvars import ContextVar
-from datetime import UTC, datetime
 from typing import Any
 
-request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+from asgi_correlation_id import correlation_id
+from pythonjsonlogger.json import JsonFormatter as _LibraryJsonFormatter
 
-# Attributes every LogRecord has; anything else on a record came from ``extra=`` and is logged as a field.
-_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName", "color_message"}
+# The current request's id, set by asgi-correlation-id's middleware (service_kit.request_context).
+request_id_var = correlation_id
+
 # uvicorn configures these with plain-text handlers before importing the app; they are re-pointed at ours.
 _UVICORN_LOGGERS = ("uvicorn", "uvicorn.error")
 # uvicorn's access lines would duplicate (in plain text, without request id) the middleware's JSON ones.
@@ -20,25 +19,23 @@ _SILENCED_LOGGERS = ("uvicorn.access",)
 _QUIET_LOGGERS = ("httpx", "httpcore", "botocore", "boto3")
 
 
-class JsonFormatter(logging.Formatter):
-    """Formats a record as one JSON object: time, level, logger, message, request_id and extra fields."""
+class JsonFormatter(_LibraryJsonFormatter):
+    """One JSON object: time, level, logger, message, request_id, ``extra=`` fields and ``exception``."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        payload: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
+    def __init__(self) -> None:
+        super().__init__(
+            "%(levelname)s %(name)s %(message)s",
+            rename_fields={"levelname": "level", "name": "logger", "exc_info": "exception"},
+            timestamp="time",
+            json_ensure_ascii=False,
+            reserved_attrs=[*_LibraryJsonFormatter().reserved_attrs, "color_message"],
+        )
+
+    def add_fields(self, log_data: dict[str, Any], record: logging.LogRecord, message_dict: dict[str, Any]) -> None:
+        super().add_fields(log_data, record, message_dict)
         request_id = request_id_var.get()
         if request_id:
-            payload["request_id"] = request_id
-        for key, value in vars(record).items():
-            if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
-                payload[key] = value
-        if record.exc_info:
-            payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str, ensure_ascii=False)
+            log_data["request_id"] = request_id
 
 
 def configure_logging(level: str) -> None:

@@ -1,67 +1,80 @@
-"""Prometheus request metrics (pure-ASGI middleware) and the ``/metrics`` endpoint.
+"""Prometheus request metrics (``prometheus-fastapi-instrumentator``) served on a port of their own.
 
-Requests are labelled by route template (``/orders/{order_id}``), never the raw path, so label cardinality
-stays bounded whatever clients send.
+Series: ``http_requests_total{method, handler, status}`` and ``http_request_duration_seconds{method, handler}``
+(the names the release analysis queries, k8s/base/order/analysis-template.yaml). ``handler`` is the matched
+route's template (``/orders/{order_id}``), ``none`` when no route matched, so label cardinality stays bounded
+whatever clients send. Nothing is exposed on the API port.
+
+The exporter is ``prometheus_client.start_http_server``: a daemon thread in the service process, so a scrape is
+answered even while the event loop is busy, and it needs no second ASGI server. The images run one uvicorn
+process per pod (replicas scale by pods), so the process registry is the pod's. Should a pod ever run
+``uvicorn --workers N``, set ``PROMETHEUS_MULTIPROC_DIR``: the exporter then serves the workers' aggregate
+(prometheus_client's multiprocess mode) and the first worker to bind the port serves it for all of them.
 """
 
 from __future__ import annotations
 
-import time
+import errno
+import logging
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi import FastAPI
+from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
+from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
-UNMATCHED_ROUTE = "unmatched"
-_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
-REQUESTS_TOTAL = Counter("http_requests_total", "HTTP requests handled.", ["method", "route", "status"])
-REQUEST_DURATION = Histogram(
-    "http_request_duration_seconds",
-    "Time to handle an HTTP request.",
-    ["method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
-)
+UNMATCHED_ROUTE = "none"  # the instrumentator's handler label for requests no route matched
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_log = logging.getLogger("tlj.metrics")
 
 
-def route_template(scope: Scope) -> str:
-    """The matched route's path template, or ``unmatched`` when no route matched (404, early 413, ...)."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) and path else UNMATCHED_ROUTE
+def _required(instrumentation: Callable[[metrics.Info], None] | None) -> Callable[[metrics.Info], None]:
+    assert instrumentation is not None, "metric registered twice"
+    return instrumentation
 
 
-class PrometheusMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+# Made once per process: the instrumentator registers a metric when its function is built, and returns None when
+# the name is already registered (its metrics.py, _is_duplicated_time_series), so a second app built in the same
+# process (tests build many) would record nothing; all apps share these.
+_REQUESTS = _required(metrics.requests())
+_DURATION = _required(metrics.latency(should_include_status=False, buckets=DURATION_BUCKETS))
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+
+def instrument(app: FastAPI) -> None:
+    """Adds the metrics middleware (status codes kept exact: the analysis selects ``status=~"5.."``)."""
+    Instrumentator(should_group_status_codes=False, should_group_untemplated=True).add(_REQUESTS, _DURATION).instrument(
+        app
+    )
+
+
+def exporter_registry() -> CollectorRegistry:
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    return registry
+
+
+@contextmanager
+def metrics_server(port: int | None, host: str) -> Iterator[int | None]:
+    """Serves the registry on ``host:port`` while the context is open; yields the bound port (``None``: off)."""
+    if port is None:
+        yield None
+        return
+    try:
+        server, thread = start_http_server(port, addr=host, registry=exporter_registry())
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE and os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            _log.info("metrics port served by another worker", extra={"port": port})
+            yield port
             return
-        status = 500
-        started = time.perf_counter()
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, recording_send)
-        finally:
-            method = scope["method"] if scope["method"] in _KNOWN_METHODS else "OTHER"
-            route = route_template(scope)
-            REQUESTS_TOTAL.labels(method=method, route=route, status=str(status)).inc()
-            REQUEST_DURATION.labels(method=method, route=route).observe(time.perf_counter() - started)
-
-
-def metrics_router(registry: CollectorRegistry = REGISTRY) -> APIRouter:
-    router = APIRouter()
-
-    @router.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
-
-    return router
+        raise
+    bound = int(server.server_port)
+    _log.info("metrics served", extra={"host": host, "port": bound})
+    try:
+        yield bound
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

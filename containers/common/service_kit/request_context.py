@@ -1,4 +1,4 @@
-"""Pure-ASGI middleware giving every request an id (``X-Request-ID`` in and out) and one access log line."""
+"""Request ids (``asgi-correlation-id``: ``X-Request-ID`` in and out) and one JSON access log line a request."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import re
 import time
 import uuid
 
-from starlette.datastructures import MutableHeaders
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from service_kit.log import request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is kept only if it is short and harmless in logs and headers; otherwise a new one is made.
@@ -18,16 +17,16 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _access_log = logging.getLogger("tlj.access")
 
 
-def incoming_request_id(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", []):
-        if name == b"x-request-id":
-            candidate = value.decode("latin-1")
-            return candidate if _VALID_REQUEST_ID.match(candidate) else None
-    return None
+def is_valid_request_id(candidate: str) -> bool:
+    return bool(_VALID_REQUEST_ID.match(candidate))
 
 
-class RequestContextMiddleware:
-    """Sets the request id context variable, echoes the id in the response and logs the outcome."""
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+class AccessLogMiddleware:
+    """One ``tlj.access`` line per request: method, path, status and duration (the id comes from the logger)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -36,21 +35,17 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = incoming_request_id(scope) or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        token = request_id_var.set(request_id)
         status = 500  # what the client gets if the app raises before answering
         started = time.perf_counter()
 
-        async def send_with_id(message: Message) -> None:
+        async def recording_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_id)
+            await self.app(scope, receive, recording_send)
         finally:
             _access_log.info(
                 "request",
@@ -61,4 +56,17 @@ class RequestContextMiddleware:
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
             )
-            request_id_var.reset(token)
+
+
+def install_request_context(app: FastAPI) -> None:
+    """Adds both middlewares; call it last so that the request id is set before anything else runs."""
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name=REQUEST_ID_HEADER,
+        # The request keeps the id it came with, so the header guard still refuses a hostile one (400); the id
+        # in use is ``correlation_id``, which the gateway forwards.
+        update_request_header=False,
+        generator=new_request_id,
+        validator=is_valid_request_id,
+    )

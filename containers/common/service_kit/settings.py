@@ -24,6 +24,14 @@ class ServiceSettings(BaseSettings):
     catalog_table: str = "tlj-local-catalog"
     log_level: LogLevel = "INFO"
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=10 * 1024 * 1024)
+    # Prometheus metrics listen on a port of their own (None: not served, e.g. in-process tests). The images
+    # set METRICS_PORT=9090 and METRICS_HOST=0.0.0.0; the local platform 127.0.0.1 and 9180/9181.
+    metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    metrics_host: str = "127.0.0.1"
+    # Strict-Transport-Security on every answer: on in the cloud (TLS at the load balancer), off on plain HTTP.
+    hsts_enabled: bool = False
+    # /docs, /redoc and /openapi.json: development only.
+    docs_enabled: bool = False
 
     @field_validator("log_level", mode="before")
     @classmethod

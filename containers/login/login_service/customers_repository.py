@@ -2,7 +2,9 @@
 
 Email uniqueness: a customer is written together with a lock item ``{customer_id: "email#<email>", owner}``
 in one transaction, both conditional on not existing. The lock has no email or phone attribute, so it
-never shows up in the ``by-email``/``by-phone`` indexes.
+never shows up in the ``by-email``/``by-phone`` indexes. Accounts written before locks existed (or by hand)
+have no lock: ``create`` also refuses an email the ``by-email`` index already holds, so a signup can never
+shadow such an account (e.g. a staff account) with a lock of its own.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class CustomersRepository:
         self._table = table
 
     def create(self, customer: Customer) -> None:
+        if self._find_in_index(customer.email) is not None:
+            raise EmailTakenError()
         lock = {"customer_id": EMAIL_LOCK_PREFIX + customer.email, "owner": customer.customer_id}
         condition = "attribute_not_exists(customer_id)"
         try:
@@ -68,6 +72,25 @@ class CustomersRepository:
         lock = self._get(EMAIL_LOCK_PREFIX + email)
         if lock is not None:
             return self.get(str(lock["owner"]))
+        return self._find_in_index(email)
+
+    def replace_password_hash(self, customer_id: str, *, old: str, new: str) -> bool:
+        """Swaps the stored hash if it is still ``old`` (a concurrent change wins); True when replaced."""
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=to_item({"customer_id": customer_id}),
+                UpdateExpression="SET password_hash = :new",
+                ConditionExpression="password_hash = :old",
+                ExpressionAttributeValues=to_item({":new": new, ":old": old}),
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def _find_in_index(self, email: str) -> Customer | None:
         response = self._client.query(
             TableName=self._table,
             IndexName=EMAIL_INDEX,

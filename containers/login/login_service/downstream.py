@@ -47,5 +47,10 @@ class Downstream:
         except httpx.HTTPError as exc:
             _log.warning("downstream unavailable", extra={"service": service, "url": url, "error": repr(exc)})
             return JSONResponse({"detail": f"{service} unavailable"}, status_code=503)
+        except (httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError, UnicodeError, ValueError, TypeError) as exc:
+            # Not httpx.HTTPError subclasses: a request httpx refused to build (a header it cannot encode, a URL
+            # it cannot parse). The header guard refuses such input first; this keeps the answer JSON regardless.
+            _log.error("downstream request not sent", extra={"service": service, "url": url, "error": repr(exc)})
+            return JSONResponse({"detail": f"{service} unavailable"}, status_code=503)
         passed_back = {name: upstream.headers[name] for name in PASSED_BACK_HEADERS if name in upstream.headers}
         return Response(content=upstream.content, status_code=upstream.status_code, headers=passed_back)

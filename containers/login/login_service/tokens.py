@@ -1,4 +1,4 @@
-"""Issuing access tokens: EdDSA JWTs with the key id in the header."""
+"""Issuing access tokens: EdDSA JWTs with the key id in the header, signed with the current key only."""
 
 from __future__ import annotations
 
@@ -11,17 +11,19 @@ import jwt
 
 from login_service.customers_repository import Customer
 from login_service.keys import SigningKey
+from login_service.signing_keys import SigningKeys
 
 
 @dataclass(frozen=True, kw_only=True)
 class TokenIssuer:
-    key: SigningKey
+    key: SigningKey | SigningKeys  # a live ring (the gateway) or one fixed key (tests)
     issuer: str
     audience: str
     ttl_seconds: int
     clock: Callable[[], float] = time.time
 
     def issue(self, customer: Customer) -> str:
+        key = self.key.ring.current if isinstance(self.key, SigningKeys) else self.key
         now = int(self.clock())
         claims = {
             "sub": customer.customer_id,
@@ -35,4 +37,4 @@ class TokenIssuer:
             "name": customer.name,
             "phone": customer.phone,
         }
-        return jwt.encode(claims, self.key.private_key, algorithm="EdDSA", headers={"kid": self.key.kid})
+        return jwt.encode(claims, key.private_key, algorithm="EdDSA", headers={"kid": key.kid})

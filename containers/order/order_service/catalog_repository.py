@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
+
+from cachetools import TTLCache, cachedmethod
 
 from order_service.models import MenuItem
 from service_kit.aws import from_item, to_item
@@ -17,12 +20,21 @@ _BATCH_GET_ATTEMPTS = 5
 
 
 class CatalogRepository:
-    def __init__(self, client: Any, table: str) -> None:
+    """``scan_all`` (the menu) is kept in process for ``menu_ttl_seconds`` (0: not kept); ``get_many`` (the prices
+    of an order being placed) always reads the table."""
+
+    def __init__(
+        self, client: Any, table: str, *, menu_ttl_seconds: float = 0, timer: Callable[[], float] = time.monotonic
+    ) -> None:
         self._client = client
         self._table = table
+        self._scans: TTLCache[Any, list[MenuItem]] = TTLCache(maxsize=4, ttl=menu_ttl_seconds, timer=timer)
+        # cachetools holds it around cache access and makes concurrent misses wait for the one Scan in flight.
+        self._scans_lock = threading.Condition()
 
+    @cachedmethod(lambda self: self._scans, condition=lambda self: self._scans_lock)
     def scan_all(self, page_size: int | None = None) -> list[MenuItem]:
-        """Every catalog item, following the scan's pages to the end."""
+        """Every catalog item, following the scan's pages to the end (cached: callers must not mutate it)."""
         items: list[MenuItem] = []
         pages = self._client.get_paginator("scan").paginate(
             TableName=self._table, PaginationConfig={"PageSize": page_size} if page_size else {}

@@ -1,7 +1,8 @@
 """Order ids: ULIDs (48-bit millisecond time + 80 random bits, 26 chars of Crockford base32, uppercase).
 
-Ids sort by creation time; within one millisecond this generator increments the random part, so ids made
-by one process are strictly increasing. Being uppercase, every id sorts before ``"a"`` (see the repository).
+Encoding and decoding are ``python-ulid``'s. The generator stays here because the library has no monotonic
+mode: within one millisecond (or after the clock steps back) it increments the random part, so ids made by one
+process are strictly increasing. Being uppercase, every id sorts before ``"a"`` (see the repository).
 """
 
 from __future__ import annotations
@@ -12,17 +13,16 @@ import threading
 import time
 from collections.abc import Callable
 
+from ulid import ULID
+
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Stricter than ULID.from_str (which accepts lowercase): ids are stored and compared uppercase.
 ULID_PATTERN = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
 _RANDOM_BITS = 80
 
 
 def encode(value: int) -> str:
-    chars = []
-    for _ in range(26):
-        chars.append(CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    return str(ULID.from_int(value))
 
 
 def is_ulid(text: str) -> bool:
@@ -30,10 +30,7 @@ def is_ulid(text: str) -> bool:
 
 
 def timestamp_ms(ulid: str) -> int:
-    value = 0
-    for char in ulid[:10]:
-        value = value * 32 + CROCKFORD.index(char)
-    return value
+    return ULID.from_str(ulid).milliseconds
 
 
 class UlidGenerator:

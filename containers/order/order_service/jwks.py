@@ -1,8 +1,10 @@
-"""The login service's public keys (JWKS), fetched over HTTP and cached.
+"""The login service's public keys (JWKS), fetched over HTTP and cached per ``kid``.
 
-Keys are kept for ``cache_seconds``; a token with an unknown ``kid`` triggers one refetch, at most once per
-``min_refetch_seconds`` so that forged kids cannot flood the login service. When a refresh fails, the keys
-already held keep serving; with none held, verification is unavailable (503), not failed (401).
+The JWKS is refetched every ``cache_seconds``; a token with an unknown ``kid`` triggers one refetch, at most once
+per ``min_refetch_seconds`` so that forged kids cannot flood the login service. Each key is held until
+``key_retention_seconds`` after the last fetch that listed it: a fetch adds and renews keys but never drops one,
+so a key rotated out of the JWKS keeps verifying its tokens until then (keep it at least the token lifetime).
+When a refresh fails, the keys held keep serving; with none held, verification is unavailable (503), not 401.
 """
 
 from __future__ import annotations
@@ -61,13 +63,15 @@ class JwksCache:
         *,
         cache_seconds: float,
         min_refetch_seconds: float,
+        key_retention_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._fetch = fetch
         self._cache_seconds = cache_seconds
         self._min_refetch_seconds = min_refetch_seconds
+        self._key_retention_seconds = key_retention_seconds
         self._clock = clock
-        self._keys: dict[str, jwt.PyJWK] = {}
+        self._keys: dict[str, tuple[jwt.PyJWK, float]] = {}  # kid -> (key, held until)
         self._refresh_at = float("-inf")  # when the held keys are due for a refresh
         self._attempted_at = float("-inf")
         self._generation = 0
@@ -76,17 +80,22 @@ class JwksCache:
     async def key(self, kid: str) -> jwt.PyJWK:
         if self._clock() >= self._refresh_at:
             await self._refresh(self._generation)
-        if kid not in self._keys and self._clock() - self._attempted_at >= self._min_refetch_seconds:
+        if self._held(kid) is None and self._clock() - self._attempted_at >= self._min_refetch_seconds:
             await self._refresh(self._generation)
-        if kid not in self._keys:
+        key = self._held(kid)
+        if key is None:
             raise InvalidTokenError("token signed with an unknown key")
-        return self._keys[kid]
+        return key
+
+    def _held(self, kid: str) -> jwt.PyJWK | None:
+        key, until = self._keys.get(kid, (None, 0.0))
+        return key if self._clock() < until else None
 
     async def _refresh(self, seen_generation: int) -> None:
         async with self._lock:
             if self._generation == seen_generation:
                 await self._fetch_keys()
-            if not self._keys:
+            if not any(until > self._clock() for _, until in self._keys.values()):
                 raise JwksUnavailableError()
 
     async def _fetch_keys(self) -> None:
@@ -99,8 +108,10 @@ class JwksCache:
             # Keep serving the keys held, and try again soon rather than on every request.
             self._refresh_at = self._clock() + self._min_refetch_seconds
             return
-        self._keys = keys
-        self._refresh_at = self._clock() + self._cache_seconds
+        now = self._clock()
+        self._keys = {kid: entry for kid, entry in self._keys.items() if entry[1] > now}
+        self._keys.update({kid: (key, now + self._key_retention_seconds) for kid, key in keys.items()})
+        self._refresh_at = now + self._cache_seconds
 
 
 class TokenVerifier:

@@ -60,6 +60,15 @@ class OrderLine(BaseModel):
     unit_price: int
 
 
+class StatusChange(BaseModel):
+    """One move along the status machine: to which status, by whom (the token's subject and role), when."""
+
+    status: OrderStatus
+    by: str
+    role: str
+    at: str
+
+
 class Order(BaseModel):
     order_id: str
     customer_id: str
@@ -70,6 +79,7 @@ class Order(BaseModel):
     updated_at: str
     customer_name: str = ""
     phone: str | None = None
+    status_history: list[StatusChange] = Field(default_factory=list)
 
 
 class OrderPage(BaseModel):

@@ -14,7 +14,15 @@ from datetime import UTC, datetime, timedelta
 from order_service.catalog_repository import CatalogRepository
 from order_service.cursor import decode_cursor, encode_cursor
 from order_service.ids import UlidGenerator, is_ulid
-from order_service.models import CreateOrderRequest, MenuItem, Order, OrderLine, OrderPage, StatusUpdateRequest
+from order_service.models import (
+    CreateOrderRequest,
+    MenuItem,
+    Order,
+    OrderLine,
+    OrderPage,
+    StatusChange,
+    StatusUpdateRequest,
+)
 from order_service.orders_repository import (
     IdempotencyKeyTakenError,
     IdempotencyRecord,
@@ -125,7 +133,7 @@ class OrderService:
         order = self._owned(principal.subject, order_id)
         if order.status is not OrderStatus.RECEIVED:
             raise ConflictError(f"order is {order.status.value}; only RECEIVED orders can be cancelled")
-        return self._move(order, OrderStatus.CANCELLED)
+        return self._move(order, OrderStatus.CANCELLED, principal)
 
     def set_status(self, principal: Principal, order_id: str, request: StatusUpdateRequest) -> Order:
         if not principal.is_staff:
@@ -133,7 +141,7 @@ class OrderService:
         order = self._owned(request.customer_id, order_id)
         if not can_transition(order.status, request.status):
             raise ConflictError(f"cannot change status from {order.status.value} to {request.status.value}")
-        return self._move(order, request.status)
+        return self._move(order, request.status, principal)
 
     def _owned(self, customer_id: str, order_id: str) -> Order:
         order = self._orders.get(customer_id, order_id) if is_ulid(order_id) else None
@@ -141,17 +149,20 @@ class OrderService:
             raise NotFoundError("order not found")
         return order
 
-    def _move(self, order: Order, target: OrderStatus) -> Order:
+    def _move(self, order: Order, target: OrderStatus, principal: Principal) -> Order:
+        """Moves ``order`` to ``target`` and records on it who did (the token's subject and role) and when."""
+        now = iso_utc(self._now())
+        change = StatusChange(status=target, by=principal.subject, role=principal.role, at=now)
         try:
             return self._orders.update_status(
-                order.customer_id, order.order_id, expected=order.status, target=target, now=iso_utc(self._now())
+                order.customer_id, order.order_id, expected=order.status, target=target, now=now, change=change
             )
         except StatusChangedError:
             raise ConflictError("order status changed concurrently; reload and retry") from None
 
     def _replay(self, principal: Principal, key: str, body_hash: str) -> Order | None:
         record = self._orders.get_idempotency(principal.subject, key)
-        if record is None or record.expires_at <= int(self._now().timestamp()):
+        if record is None or record.is_expired(int(self._now().timestamp())):
             return None
         if record.request_hash != body_hash:
             raise ConflictError("Idempotency-Key was already used with a different request body")

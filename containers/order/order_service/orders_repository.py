@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from order_service.models import Order, OrderLine
+from order_service.models import Order, OrderLine, StatusChange
 from order_service.status import OrderStatus
 from service_kit.aws import cancellation_codes, from_item, to_item
 
@@ -34,6 +34,10 @@ class IdempotencyRecord:
     request_hash: str
     order_id: str
     expires_at: int
+
+    def is_expired(self, now_epoch: int) -> bool:
+        """The one expiry rule (the write condition in ``create`` states it too): live while now < expires_at."""
+        return self.expires_at <= now_epoch
 
 
 class OrdersRepository:
@@ -58,8 +62,8 @@ class OrdersRepository:
                     "Put": {
                         "TableName": self._table,
                         "Item": to_item(_record_values(order.customer_id, idempotency)),
-                        # An expired record that TTL has not deleted yet may be replaced.
-                        "ConditionExpression": "attribute_not_exists(customer_id) OR expires_at < :now",
+                        # An expired record (IdempotencyRecord.is_expired) that TTL has not deleted yet may be replaced.
+                        "ConditionExpression": "attribute_not_exists(customer_id) OR expires_at <= :now",
                         "ExpressionAttributeValues": to_item({":now": now_epoch}),
                     }
                 }
@@ -106,17 +110,29 @@ class OrdersRepository:
         return orders, (str(from_item(last_key)["order_id"]) if last_key else None)
 
     def update_status(
-        self, customer_id: str, order_id: str, *, expected: OrderStatus, target: OrderStatus, now: str
+        self,
+        customer_id: str,
+        order_id: str,
+        *,
+        expected: OrderStatus,
+        target: OrderStatus,
+        now: str,
+        change: StatusChange | None = None,
     ) -> Order:
-        """Sets ``target`` only if the stored status is still ``expected`` (no lost updates)."""
+        """Sets ``target`` only if the stored status is still ``expected`` (no lost updates); ``change`` (who, when)
+        is appended to the order's ``status_history`` in the same write."""
+        history = ", status_history = list_append(if_not_exists(status_history, :empty), :change)" if change else ""
+        values: dict[str, Any] = {":target": target.value, ":expected": expected.value, ":now": now}
+        if change:
+            values |= {":empty": [], ":change": [change.model_dump(mode="json")]}
         try:
             response = self._client.update_item(
                 TableName=self._table,
                 Key=to_item({"customer_id": customer_id, "order_id": order_id}),
-                UpdateExpression="SET #status = :target, updated_at = :now",
+                UpdateExpression="SET #status = :target, updated_at = :now" + history,
                 ConditionExpression="attribute_exists(customer_id) AND #status = :expected",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues=to_item({":target": target.value, ":expected": expected.value, ":now": now}),
+                ExpressionAttributeValues=to_item(values),
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
@@ -172,4 +188,5 @@ def order_from_values(values: dict[str, Any]) -> Order:
         updated_at=str(values.get("updated_at", values["created_at"])),
         customer_name=str(values.get("customer_name", "")),
         phone=values.get("phone"),
+        status_history=[StatusChange.model_validate(change) for change in values.get("status_history", [])],
     )

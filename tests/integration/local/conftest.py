@@ -17,9 +17,16 @@ FAKE_SERVICE = Path(__file__).with_name("fake_service.py")
 
 @pytest.fixture
 def settings(tmp_path: Path) -> LocalSettings:
-    aws, login, order, reco = free_ports(4)
+    aws, login, order, reco, login_metrics, order_metrics = free_ports(6)
     return LocalSettings(
-        aws_port=aws, login_port=login, order_port=order, reco_port=reco, run_dir=tmp_path / "run", up_timeout=20
+        aws_port=aws,
+        login_port=login,
+        order_port=order,
+        reco_port=reco,
+        login_metrics_port=login_metrics,
+        order_metrics_port=order_metrics,
+        run_dir=tmp_path / "run",
+        up_timeout=20,
     )
 
 

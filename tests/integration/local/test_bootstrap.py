@@ -37,15 +37,22 @@ def indexes(table: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
     return {index["IndexName"]: key_schema(index["KeySchema"]) for index in table.get("GlobalSecondaryIndexes", [])}
 
 
-def test_creates_the_four_platform_tables(client: Any) -> None:
+def test_creates_the_five_platform_tables(client: Any) -> None:
     # Given an empty emulator
     # When the tables are created
     names = create_tables(client, PREFIX)
-    # Then the customers, catalog, orders and recommendations tables exist under the local prefix, on demand, ACTIVE
-    expected = ["tlj-local-catalog", "tlj-local-customers", "tlj-local-orders", "tlj-local-recommendations"]
+    # Then the customers, catalog, orders, throttle and recommendations tables exist under the local prefix, on
+    # demand, ACTIVE
+    expected = [
+        "tlj-local-catalog",
+        "tlj-local-customers",
+        "tlj-local-orders",
+        "tlj-local-recommendations",
+        "tlj-local-throttle",
+    ]
     assert sorted(names) == expected
     assert sorted(client.list_tables()["TableNames"]) == expected
-    for key in ("customers", "catalog", "orders", "recommendations"):
+    for key in ("customers", "catalog", "orders", "throttle", "recommendations"):
         table = describe(client, key)
         assert table["TableStatus"] == "ACTIVE"
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -88,8 +95,8 @@ def test_creating_twice_is_fine(client: Any) -> None:
     # When the bootstrap runs again
     names = create_tables(client, PREFIX)
     # Then nothing fails and nothing is duplicated; TTL stays on
-    assert len(names) == 4
-    assert len(client.list_tables()["TableNames"]) == 4
+    assert len(names) == 5
+    assert len(client.list_tables()["TableNames"]) == 5
     ttl = client.describe_time_to_live(TableName="tlj-local-orders")["TimeToLiveDescription"]
     assert ttl["TimeToLiveStatus"] == "ENABLED"
 
@@ -123,3 +130,14 @@ def test_seeding_again_restores_the_menu_without_duplicates(client: Any) -> None
     # Then the item count is unchanged and the price is the menu's again
     assert table.scan(Select="COUNT")["Count"] == count
     assert table.get_item(Key={"sku": "BRD-001"})["Item"]["price"] == Decimal(2300)
+
+
+def test_the_throttle_table_is_keyed_by_pk_and_its_counters_expire_through_ttl(client: Any) -> None:
+    # Given / When
+    create_tables(client, PREFIX)
+    table = describe(client, "throttle")
+    ttl = client.describe_time_to_live(TableName="tlj-local-throttle")["TimeToLiveDescription"]
+    # Then
+    assert key_schema(table["KeySchema"]) == [("pk", "HASH")]
+    assert indexes(table) == {}
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expires_at"}

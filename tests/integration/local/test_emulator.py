@@ -38,6 +38,7 @@ def test_up_starts_the_emulator_with_tables_and_menu_and_down_leaves_nothing(
         "tlj-local-customers",
         "tlj-local-orders",
         "tlj-local-recommendations",
+        "tlj-local-throttle",
     ]
     assert 24 <= client.scan(TableName="tlj-local-catalog", Select="COUNT")["Count"] <= 30
     # And when it is brought down, no process, PID file or bound port remains
@@ -56,5 +57,5 @@ def test_a_restarted_emulator_is_bootstrapped_again(emulator: Platform) -> None:
     emulator.start("aws")
     # Then its tables and menu are back
     client = dynamodb_client(emulator.aws_url)
-    assert len(client.list_tables()["TableNames"]) == 4
+    assert len(client.list_tables()["TableNames"]) == 5
     assert client.scan(TableName="tlj-local-catalog", Select="COUNT")["Count"] >= 24

@@ -110,6 +110,7 @@ def login_settings(tmp_path: Path, **overrides: Any) -> LoginSettings:
         "customers_table": table("customers"),
         "orders_table": table("orders"),
         "catalog_table": table("catalog"),
+        "throttle_table": table("throttle"),
         "order_service_url": ORDER_URL,
         "recommendation_api_url": RECO_URL,
         "signing_key_file": tmp_path / "run" / "signing-key.pem",

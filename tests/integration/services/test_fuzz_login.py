@@ -21,7 +21,7 @@ def downstream_ok(request: httpx.Request) -> httpx.Response:
 def test_no_input_makes_the_gateway_fail(dynamodb: Any, tmp_path: Path):
     # Given the gateway on moto with healthy downstreams, and a real token from its own signup and login
     mounts = {ORDER_URL: httpx.MockTransport(downstream_ok), RECO_URL: httpx.MockTransport(downstream_ok)}
-    settings = login_settings(tmp_path)
+    settings = login_settings(tmp_path, docs_enabled=True)  # schemathesis reads /openapi.json
     with TestClient(create_app(settings, mounts=mounts)) as client:
         body = {"email": "fuzz@example.com", "password": "fuzz password", "name": "Fuzz", "phone": "010-5555-6666"}
         assert client.post("/auth/signup", json=body).status_code == 201

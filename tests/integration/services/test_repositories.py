@@ -11,7 +11,7 @@ import pytest
 from login_service.customers_repository import Customer, CustomersRepository, EmailTakenError
 from order_service.catalog_repository import CatalogRepository
 from order_service.ids import UlidGenerator
-from order_service.models import Order, OrderLine
+from order_service.models import Order, OrderLine, StatusChange
 from order_service.orders_repository import (
     IdempotencyKeyTakenError,
     IdempotencyRecord,
@@ -169,6 +169,25 @@ def test_status_updates_are_conditional_on_the_current_status(orders: OrdersRepo
     assert current.status is OrderStatus.BAKING
 
 
+def test_given_a_status_change_with_its_author_then_it_is_appended_to_the_orders_history(orders: OrdersRepository):
+    # Given an order with no history
+    order = make_order(UlidGenerator().new())
+    orders.create(order, None, 0)
+    first = StatusChange(status=OrderStatus.BAKING, by="s-1", role="staff", at="2026-03-01T10:00:00.000Z")
+    second = StatusChange(status=OrderStatus.READY, by="s-2", role="staff", at="2026-03-01T10:05:00.000Z")
+    # When two moves are recorded
+    orders.update_status(
+        "c-1", order.order_id, expected=OrderStatus.RECEIVED, target=first.status, now=first.at, change=first
+    )
+    orders.update_status(
+        "c-1", order.order_id, expected=first.status, target=second.status, now=second.at, change=second
+    )
+    # Then the stored order lists both, oldest first
+    current = orders.get("c-1", order.order_id)
+    assert current is not None
+    assert current.status_history == [first, second]
+
+
 def test_orders_with_a_phone_are_in_the_by_phone_index_and_others_are_not(orders: OrdersRepository, dynamodb: Any):
     ids = UlidGenerator()
     with_phone, without = make_order(ids.new()), make_order(ids.new(), customer_id="staff-1", phone=None)
@@ -191,6 +210,9 @@ class CancellingClient:
 
     def __init__(self, *codes: str) -> None:
         self.codes = codes
+
+    def query(self, **kwargs: Any) -> dict[str, Any]:
+        return {"Items": []}  # the by-email index holds no account
 
     def transact_write_items(self, **kwargs: Any) -> None:
         from botocore.exceptions import ClientError

@@ -14,7 +14,8 @@ from local.processes import free_ports
 @pytest.fixture
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Point the CLI at free ports and a private run directory."""
-    for name, port in zip(("AWS_PORT", "LOGIN_PORT", "ORDER_PORT", "RECO_PORT"), free_ports(4), strict=True):
+    names = ("AWS_PORT", "LOGIN_PORT", "ORDER_PORT", "RECO_PORT", "LOGIN_METRICS_PORT", "ORDER_METRICS_PORT")
+    for name, port in zip(names, free_ports(len(names)), strict=True):
         monkeypatch.setenv(name, str(port))
     monkeypatch.setenv("TLJ_RUN_DIR", str(tmp_path))
     return tmp_path

@@ -143,3 +143,20 @@ def test_select_keeps_platform_order_and_rejects_unknown_names(settings: LocalSe
     assert [c.name for c in chosen] == ["aws", "login"]
     with pytest.raises(KeyError, match="nonesuch"):
         select(components, ["aws", "nonesuch"])
+
+
+def test_services_serve_metrics_on_their_own_loopback_ports(tmp_path: Path) -> None:
+    # Given settings with LOGIN_METRICS_PORT 19180 and ORDER_METRICS_PORT 19181
+    settings = LocalSettings(login_metrics_port=19180, order_metrics_port=19181, run_dir=tmp_path)
+    components = by_name(settings)
+    # When / Then each FastAPI service is told its metrics port (bound to loopback) and reports its URL
+    for name, port in (("login", 19180), ("order", 19181)):
+        assert (components[name].env["METRICS_PORT"], components[name].env["METRICS_HOST"]) == (str(port), "127.0.0.1")
+        assert components[name].metrics_url == f"http://127.0.0.1:{port}/metrics"
+        assert components[name].ports == (components[name].port, port)
+    assert components["reco"].metrics_url is None
+
+
+def test_metrics_ports_default_to_9180_and_9181(tmp_path: Path) -> None:
+    settings = LocalSettings(run_dir=tmp_path)
+    assert (settings.login_metrics_port, settings.order_metrics_port) == (9180, 9181)

@@ -94,3 +94,17 @@ async def test_a_downstream_that_never_answers_is_cut_at_the_total_budget():
     response = await downstream(handler, total=0.3).call("order service", "GET", "http://o/menu", headers={})
     assert response.status_code == 504
     assert time.monotonic() - started < 1.0
+
+
+async def test_a_request_httpx_cannot_build_is_a_503_json_not_a_500():
+    # Given a header value httpx cannot encode (the header guard refuses such input first; this is the backstop)
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError("nothing may be sent")
+
+    # When the call is made
+    response = await downstream(handler).call(
+        "order service", "POST", "http://o/orders", headers={"idempotency-key": "caf\u00e9\u2603"}
+    )
+    # Then the gateway answers JSON 503 naming the service
+    assert response.status_code == 503
+    assert response.body == b'{"detail":"order service unavailable"}'

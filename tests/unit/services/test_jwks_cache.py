@@ -38,7 +38,7 @@ class Fetcher:
 
 
 def cache(fetch: Fetcher, clock: Clock) -> JwksCache:
-    return JwksCache(fetch, cache_seconds=300, min_refetch_seconds=10, clock=clock)
+    return JwksCache(fetch, cache_seconds=300, min_refetch_seconds=10, key_retention_seconds=960, clock=clock)
 
 
 async def test_keys_are_fetched_once_and_cached(signing_key: SigningKey):
@@ -102,3 +102,46 @@ def test_only_ed25519_signing_keys_are_taken_from_a_jwks(signing_key: SigningKey
     assert list(keys) == [signing_key.kid]
     with pytest.raises(ValueError, match="not a JWKS"):
         parse_jwks(["not", "a", "jwks"])
+
+
+async def test_a_rotated_out_key_verifies_until_its_retention_then_is_refused(signing_key: SigningKey):
+    # Given an order service holding the gateway's key (retention 960 s after it was last listed)
+    fetch, clock = Fetcher(signing_key), Clock()
+    jwks = cache(fetch, clock)
+    await jwks.key(signing_key.kid)
+    # When the gateway rotates: the JWKS lists only the new key from now on
+    rotated = signing_key_from_pem(new_pem())
+    fetch.keys = [rotated]
+    clock.now += 301  # the next scheduled refresh sees the new set
+    assert (await jwks.key(rotated.kid)).key_id == rotated.kid
+    # Then the old key keeps verifying after the refresh that dropped it, until 960 s after it was last seen
+    clock.now += 658  # 959 s after the fetch that last listed it
+    assert (await jwks.key(signing_key.kid)).key_id == signing_key.kid
+    clock.now += 1
+    with pytest.raises(InvalidTokenError, match="unknown key"):
+        await jwks.key(signing_key.kid)
+    # And the new key, listed by every refresh, stays
+    assert (await jwks.key(rotated.kid)).key_id == rotated.kid
+
+
+async def test_a_key_still_listed_is_renewed_by_every_fetch(signing_key: SigningKey):
+    fetch, clock = Fetcher(signing_key), Clock()
+    jwks = cache(fetch, clock)
+    for _ in range(10):  # 3000 s: far past one retention, a refresh every 300 s
+        assert (await jwks.key(signing_key.kid)).key_id == signing_key.kid
+        clock.now += 300
+    assert fetch.calls == 10
+
+
+async def test_forged_kids_cause_at_most_one_fetch_per_refetch_interval(signing_key: SigningKey):
+    # Given a warm cache
+    fetch, clock = Fetcher(signing_key), Clock()
+    jwks = cache(fetch, clock)
+    await jwks.key(signing_key.kid)
+    # When a forged kid arrives 20 times a second for 60 s
+    for step in range(1200):
+        clock.now = 1000.0 + step * 0.05
+        with pytest.raises(InvalidTokenError):
+            await jwks.key(f"forged-{step}")
+    # Then the login service was asked once per 10 s (at 1010, 1020, ... 1050), not once per token
+    assert fetch.calls == 1 + 5

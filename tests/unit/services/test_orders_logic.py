@@ -54,11 +54,14 @@ class FakeOrders:
     def get_idempotency(self, customer_id: str, key: str) -> IdempotencyRecord | None:
         return self.records.get((customer_id, key))
 
-    def update_status(self, customer_id: str, order_id: str, *, expected: Any, target: Any, now: str) -> Order:
+    def update_status(
+        self, customer_id: str, order_id: str, *, expected: Any, target: Any, now: str, change: Any = None
+    ) -> Order:
         order = self.orders[(customer_id, order_id)]
         if order.status != expected:
             raise StatusChangedError()
-        updated = order.model_copy(update={"status": target, "updated_at": now})
+        history = [*order.status_history, *([change] if change else [])]
+        updated = order.model_copy(update={"status": target, "updated_at": now, "status_history": history})
         self.orders[(customer_id, order_id)] = updated
         return updated
 
@@ -184,6 +187,20 @@ def test_status_changes_need_staff_and_follow_the_machine(service: OrderService)
         service.set_status(STAFF, order.order_id, StatusUpdateRequest(status=OrderStatus.READY, customer_id="c-1"))
     moved = service.set_status(STAFF, order.order_id, StatusUpdateRequest(status=OrderStatus.BAKING, customer_id="c-1"))
     assert moved.status is OrderStatus.BAKING
+
+
+def test_given_staff_moving_an_order_then_who_and_when_are_recorded_on_it(service: OrderService):
+    # Given an order
+    order = service.place(CUSTOMER, body(BRD_001=1), None).order
+    # When staff moves it twice
+    service.set_status(STAFF, order.order_id, StatusUpdateRequest(status=OrderStatus.BAKING, customer_id="c-1"))
+    moved = service.set_status(STAFF, order.order_id, StatusUpdateRequest(status=OrderStatus.READY, customer_id="c-1"))
+    # Then each move names the staff member, their role and the time, in order
+    assert [(c.status, c.by, c.role) for c in moved.status_history] == [
+        (OrderStatus.BAKING, "s-1", "staff"),
+        (OrderStatus.READY, "s-1", "staff"),
+    ]
+    assert all(c.at == moved.updated_at for c in moved.status_history[-1:])
 
 
 def test_a_concurrent_status_change_is_a_conflict_not_a_lost_update(service: OrderService, orders: FakeOrders):

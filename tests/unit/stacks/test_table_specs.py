@@ -9,13 +9,18 @@ from stacks.constructs.logs import retention
 from stacks.table_specs import load_tables
 
 
-def test_given_the_shared_file_then_it_defines_customers_catalog_orders_and_recommendations() -> None:
-    assert list(load_tables()) == ["customers", "catalog", "orders", "recommendations"]
+def test_given_the_shared_file_then_it_defines_customers_catalog_orders_throttle_and_recommendations() -> None:
+    assert list(load_tables()) == ["customers", "catalog", "orders", "throttle", "recommendations"]
 
 
 def test_given_the_recommendations_table_then_its_construct_builds_it_not_data() -> None:
     tables = load_tables()
-    assert [key for key, spec in tables.items() if spec.owner == "data"] == ["customers", "catalog", "orders"]
+    assert [key for key, spec in tables.items() if spec.owner == "data"] == [
+        "customers",
+        "catalog",
+        "orders",
+        "throttle",
+    ]
     assert tables["recommendations"].owner == "recommendation"
     assert tables["recommendations"].create_table_kwargs("p")["KeySchema"] == [
         {"AttributeName": "pk", "KeyType": "HASH"},
@@ -57,3 +62,13 @@ def test_a_retention_cloudwatch_does_not_offer_is_refused_with_the_allowed_value
     assert retention(90).name == "THREE_MONTHS"
     with pytest.raises(ValueError, match="not one CloudWatch Logs offers"):
         retention(10)
+
+
+def test_given_the_throttle_table_then_it_is_one_partition_key_with_ttl_and_no_index_or_stream() -> None:
+    spec = load_tables()["throttle"]
+    kwargs = spec.create_table_kwargs("tlj-local")
+    assert kwargs["TableName"] == "tlj-local-throttle"
+    assert kwargs["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
+    assert "GlobalSecondaryIndexes" not in kwargs
+    assert "StreamSpecification" not in kwargs
+    assert spec.ttl_attribute == "expires_at"

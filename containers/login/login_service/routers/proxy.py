@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
+from starlette.requests import ClientDisconnect
 
 from login_service.dependencies import DownstreamDep, SettingsDep
 from service_kit.log import request_id_var
@@ -27,7 +28,10 @@ OrderId = Annotated[str, Path(pattern=r"^[0-9A-Za-z]{1,64}$")]
 async def forward(request: Request, downstream: DownstreamDep, settings: SettingsDep, path: str) -> Response:
     headers = {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
     headers["x-request-id"] = request_id_var.get() or ""
-    body = await request.body() if request.method in ("POST", "PATCH") else None
+    try:
+        body = await request.body() if request.method in ("POST", "PATCH") else None
+    except ClientDisconnect:  # the caller left mid-body: nothing to forward, nobody to answer
+        return Response(status_code=400)
     return await downstream.call(
         SERVICE,
         request.method,
