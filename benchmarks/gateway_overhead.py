@@ -21,8 +21,7 @@ from pathlib import Path
 import httpx
 
 from local.platform import Platform
-from local.processes import free_ports
-from local.settings import LocalSettings
+from local.processes import isolated_settings
 
 
 @dataclass
@@ -116,17 +115,8 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
-    aws, login, order, reco, login_metrics, order_metrics = free_ports(6)
     with tempfile.TemporaryDirectory() as run_dir:
-        settings = LocalSettings(
-            aws_port=aws,
-            login_port=login,
-            order_port=order,
-            reco_port=reco,
-            login_metrics_port=login_metrics,
-            order_metrics_port=order_metrics,
-            run_dir=Path(run_dir),
-        )
+        settings = isolated_settings(Path(run_dir))
         platform = Platform(settings)
         try:
             platform.up()

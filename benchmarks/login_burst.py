@@ -27,8 +27,8 @@ import yaml
 
 from local import pidfiles
 from local.platform import Platform
-from local.processes import free_ports
-from local.settings import REPO_ROOT, LocalSettings
+from local.processes import isolated_settings
+from local.settings import REPO_ROOT
 
 DEPLOYMENT = REPO_ROOT / "k8s" / "base" / "login" / "deployment.yaml"
 
@@ -122,10 +122,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--burst", type=int, default=40)
     args = parser.parse_args(argv)
-    port_fields = [name for name in LocalSettings.model_fields if name.endswith("_port")]
-    ports = dict(zip(port_fields, free_ports(len(port_fields)), strict=True))
     with tempfile.TemporaryDirectory(prefix="tlj-bench-") as run_dir:
-        settings = LocalSettings(run_dir=Path(run_dir), **ports)
+        settings = isolated_settings(Path(run_dir))
         platform = Platform(settings, out=sys.stderr)
         try:
             platform.up()

@@ -28,8 +28,7 @@ import httpx
 
 from local.components import aws_env, table_names
 from local.platform import Platform
-from local.processes import free_ports
-from local.settings import LocalSettings
+from local.processes import isolated_settings
 
 BASKET = "DRK-001,PST-001"
 
@@ -72,16 +71,7 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=7500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as run_dir:
-        aws, login, order, reco, login_metrics, order_metrics = free_ports(6)
-        settings = LocalSettings(
-            aws_port=aws,
-            login_port=login,
-            order_port=order,
-            reco_port=reco,
-            login_metrics_port=login_metrics,
-            order_metrics_port=order_metrics,
-            run_dir=Path(run_dir),
-        )
+        settings = isolated_settings(Path(run_dir))
         platform = Platform(settings, out=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
         platform.up()
         try:

@@ -11,9 +11,10 @@ from collections import deque
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from local import pidfiles
-from local.settings import HOST
+from local.settings import HOST, LocalSettings
 
 STOP_TIMEOUT = 10.0
 _POLL_INTERVAL = 0.1
@@ -71,6 +72,15 @@ def free_ports(count: int, host: str = HOST) -> list[int]:
     finally:
         for probe in probes:
             probe.close()
+
+
+def isolated_settings(run_dir: Path, *, up_timeout: float | None = None) -> LocalSettings:
+    """Settings of a local platform that can run beside another one: every port on a free one, its own run dir."""
+    ports = [name for name in LocalSettings.model_fields if name.endswith("_port")]
+    values: dict[str, Any] = dict(zip(ports, free_ports(len(ports)), strict=True))
+    if up_timeout is not None:
+        values["up_timeout"] = up_timeout
+    return LocalSettings(run_dir=run_dir, **values)
 
 
 def tail(path: Path, lines: int = 30) -> str:

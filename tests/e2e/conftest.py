@@ -11,8 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from local.platform import Platform
-from local.processes import free_ports
-from local.settings import LocalSettings
+from local.processes import isolated_settings
 
 
 @pytest.fixture(scope="session")
@@ -25,16 +24,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     and ``is_running(name)`` for ``"aws"``, ``"order"`` and ``"login"``. The platform is shared by the session:
     a test that stops a component starts it again in a ``finally``.
     """
-    aws_port, login_port, order_port, reco_port, login_metrics_port, order_metrics_port = free_ports(6)
-    settings = LocalSettings(
-        aws_port=aws_port,
-        login_port=login_port,
-        order_port=order_port,
-        reco_port=reco_port,
-        login_metrics_port=login_metrics_port,
-        order_metrics_port=order_metrics_port,
-        run_dir=tmp_path_factory.mktemp("local-platform"),
-    )
+    settings = isolated_settings(tmp_path_factory.mktemp("local-platform"))
     local_platform = Platform(settings)
     try:
         local_platform.up()

@@ -10,17 +10,14 @@ from pathlib import Path
 
 from local.components import build_components, select
 from local.platform import Platform
-from local.processes import free_ports
-from local.settings import LocalSettings
+from local.processes import isolated_settings
 
 
 @contextmanager
 def tuned_platform(
     run_dir: Path, *, order_env: Mapping[str, str] = {}, login_env: Mapping[str, str] = {}
 ) -> Iterator[Platform]:
-    # Every port the platform has (API, emulator, metrics...) on a free one, so it can run beside the session's.
-    port_fields = [name for name in LocalSettings.model_fields if name.endswith("_port")]
-    settings = LocalSettings(run_dir=run_dir, **dict(zip(port_fields, free_ports(len(port_fields)), strict=True)))
+    settings = isolated_settings(run_dir)  # beside the session's platform
     extra = {"order": order_env, "login": login_env}
     components = [
         dataclasses.replace(component, env={**component.env, **extra.get(component.name, {})})

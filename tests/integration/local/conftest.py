@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from local.components import Component
-from local.processes import free_ports
+from local.processes import free_ports, isolated_settings
 from local.settings import LocalSettings
 
 FAKE_SERVICE = Path(__file__).with_name("fake_service.py")
@@ -17,17 +17,7 @@ FAKE_SERVICE = Path(__file__).with_name("fake_service.py")
 
 @pytest.fixture
 def settings(tmp_path: Path) -> LocalSettings:
-    aws, login, order, reco, login_metrics, order_metrics = free_ports(6)
-    return LocalSettings(
-        aws_port=aws,
-        login_port=login,
-        order_port=order,
-        reco_port=reco,
-        login_metrics_port=login_metrics,
-        order_metrics_port=order_metrics,
-        run_dir=tmp_path / "run",
-        up_timeout=20,
-    )
+    return isolated_settings(tmp_path / "run", up_timeout=20)
 
 
 @pytest.fixture
