@@ -21,12 +21,12 @@ TEMPLATES := cdk.out/AccountStack.template.json $(ENV_TEMPLATES)
 PY_SOURCES := app.py stacks lambdas containers local tests benchmarks k8s
 
 .PHONY: help install synth lint format gates cfn-lint checkov hadolint workflows k8s flows test test-unit test-infra test-integration test-e2e \
-        demo up down status clean preflight staff
+        demo up down status clean preflight staff rules
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install: $(STAMPS)/python $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/lambda-deps ## Create .venv, .venv-checkov, node_modules and the Lambda dependency layer from the pinned files
+install: $(STAMPS)/python $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/lambda-deps $(STAMPS)/prom-tools ## Create .venv, .venv-checkov, node_modules and the Lambda dependency layer from the pinned files
 
 # requirements*.txt pin what we use directly; constraints*.txt pin the whole resolved tree (pip freeze).
 $(STAMPS)/python: requirements.txt requirements-dev.txt constraints.txt lambdas/requirements.txt containers/login/requirements.txt containers/order/requirements.txt
@@ -56,6 +56,41 @@ $(STAMPS)/node: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@node --version | grep -q '^v22\.' || { echo "node_modules/.bin/node is not Node 22"; exit 1; }
 	@touch $@
+
+# promtool and amtool from Debian's pinned packages (prometheus ships promtool, prometheus-alertmanager amtool),
+# unpacked into .tools/ without a system-wide install. Elsewhere set PROMTOOL and AMTOOL (e.g. after
+# `brew install prometheus alertmanager`: PROMTOOL=promtool AMTOOL=amtool make rules).
+TOOLS := .tools
+PROMETHEUS_DEB := prometheus=2.42.0+ds-5+deb12u1
+ALERTMANAGER_DEB := prometheus-alertmanager=0.25.0-1+b4
+PROMTOOL ?= $(TOOLS)/usr/bin/promtool
+AMTOOL ?= $(TOOLS)/usr/bin/amtool
+PROM_ASSETS := stacks/assets/prometheus
+
+$(STAMPS)/prom-tools:
+	@mkdir -p $(STAMPS)
+	@if [ "$(PROMTOOL)" != "$(TOOLS)/usr/bin/promtool" ] || [ "$(AMTOOL)" != "$(TOOLS)/usr/bin/amtool" ]; then \
+	  $(PROMTOOL) --version >/dev/null && $(AMTOOL) --version >/dev/null || \
+	    { echo "PROMTOOL=$(PROMTOOL) or AMTOOL=$(AMTOOL) does not run"; exit 1; }; \
+	  echo "using PROMTOOL=$(PROMTOOL) AMTOOL=$(AMTOOL)"; \
+	elif ! command -v apt-get >/dev/null; then \
+	  echo "no apt-get here: install promtool and amtool yourself (macOS: brew install prometheus alertmanager)"; \
+	  echo "then run with PROMTOOL=promtool AMTOOL=amtool"; exit 1; \
+	else \
+	  rm -rf $(TOOLS)/debs && mkdir -p $(TOOLS)/debs && cd $(TOOLS)/debs && \
+	  { apt-get download $(PROMETHEUS_DEB) $(ALERTMANAGER_DEB) 2>/dev/null || \
+	    { apt-get update -qq && apt-get download $(PROMETHEUS_DEB) $(ALERTMANAGER_DEB); }; } && \
+	  cd $(CURDIR) && for deb in $(TOOLS)/debs/*.deb; do dpkg-deb -x "$$deb" $(TOOLS); done && \
+	  $(PROMTOOL) --version && $(AMTOOL) --version && touch $@; \
+	fi
+
+rules: $(STAMPS)/prom-tools ## promtool check + test of the Prometheus rules, amtool check-config of the Alertmanager config
+	$(PROMTOOL) check rules $(PROM_ASSETS)/rules.yml
+	$(PROMTOOL) test rules $(PROM_ASSETS)/rules_test.yml
+	@mkdir -p .run
+	sed -e 's|$${TOPIC_ARN}|arn:aws:sns:ap-northeast-2:123456789012:tlj-dev-alerts|' -e 's|$${REGION}|ap-northeast-2|' \
+	  $(PROM_ASSETS)/alertmanager.yml > .run/alertmanager.yml
+	$(AMTOOL) check-config .run/alertmanager.yml
 
 synth: install ## Synthesize AccountStack, DevStack and ProdStack through the cdk-nag packs (fails on any unacknowledged finding)
 	rm -rf cdk.out
@@ -106,7 +141,7 @@ k8s: install ## Render k8s/overlays/<env> and k8s/platform/<env>; validate (Kube
 flows: ## Static checks of the synthesized Amazon Connect contact flows
 	$(PY) -m lambdas.call_center.validate_flow $(ENV_TEMPLATES)
 
-gates: synth cfn-lint checkov hadolint workflows k8s flows ## Synth with cdk-nag, cfn-lint, checkov, hadolint and workflow schemas
+gates: synth cfn-lint checkov hadolint workflows k8s flows rules ## Synth with cdk-nag, cfn-lint, checkov, hadolint and workflow schemas
 
 test-unit: install
 	$(VENV)/bin/pytest tests/unit

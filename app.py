@@ -21,6 +21,7 @@ CONTEXT_KEYS = (
     "github_repo",
     "connect_instance_alias",
     "connect_phone_number_arn",
+    "alarm_email",
     "identity_center_instance_arn",
     "argocd_admin_group_ids",
 )

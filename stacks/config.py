@@ -158,6 +158,32 @@ class RecommendationConfig:
     stream_max_record_age_hours: int = 6
 
 
+EMAIL = re.compile(r"^[^@\s,]+@[^@\s,]+\.[^@\s,]+$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class AlarmsConfig:
+    """CloudWatch alarms (``stacks/constructs/observability.py``): thresholds are data; prod is stricter."""
+
+    email: str | None = None  # `-c alarm_email=...`: subscribed to the alarm topic; None: no subscription
+    api_5xx_rate_percent: float  # 5xx responses / requests of the recommendation API, per 5-minute period
+    api_latency_p99_ms: int
+    lambda_errors: int  # errors per 5 minutes above which a function alarms (0: any error)
+    lambda_throttles: int
+    lambda_duration_percent_of_timeout: int  # p99 duration against the function's own timeout
+    iterator_age_seconds: int  # the indexer's Orders-stream iterator age
+    dynamodb_throttled_requests: int
+    waf_blocked_requests: int  # blocked requests per 5 minutes: a spike, not the everyday scanner noise
+    connect_missed_calls: int
+    evaluation_periods: int = 1
+
+    def __post_init__(self) -> None:
+        if self.email is not None and not EMAIL.match(self.email):
+            raise ValueError(f"alarm_email must be one email address, got {self.email!r}")
+        if not 0 < self.api_5xx_rate_percent <= 100 or not 0 < self.lambda_duration_percent_of_timeout <= 100:
+            raise ValueError("percentages must be in (0, 100]")
+
+
 WEEK = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 BAKERY_HOURS = tuple((day, "07:00", "22:00") for day in WEEK)  # lambdas/call_center/settings.py defaults to these
 # Connect's CreateInstance: InstanceAlias "^(?!d-)([\da-zA-Z]+)([-]*[\da-zA-Z])*$", 1-45 characters (API reference).
@@ -227,6 +253,7 @@ class EnvironmentConfig:
     gitops: GitOpsConfig
     metrics: MetricsConfig
     call_center: CallCenterConfig
+    alarms: AlarmsConfig
     termination_protection: bool
     project: str = "tlj"
     tags: dict[str, str] = field(default_factory=dict)
@@ -266,8 +293,12 @@ class EnvironmentConfig:
             gitops = replace(gitops, identity_center_instance_arn=overrides["identity_center_instance_arn"] or None)
         if "argocd_admin_group_ids" in overrides:
             gitops = replace(gitops, argocd_admin_group_ids=_csv(overrides["argocd_admin_group_ids"]))
+        alarms = self.alarms
+        if "alarm_email" in overrides:
+            alarms = replace(alarms, email=overrides["alarm_email"] or None)
         return replace(
             self,
+            alarms=alarms,
             account=overrides.get("account") or self.account,
             region=overrides.get("region") or self.region,
             cluster=cluster,
@@ -330,6 +361,17 @@ DEV = EnvironmentConfig(
     gitops=GitOpsConfig(platform_path="k8s/platform/dev", identity_center_instance_arn=None),
     metrics=MetricsConfig(scrape_interval_seconds=30),
     call_center=CallCenterConfig(instance_alias="tlj-dev-bakery-calls", language="ko", voice="Seoyeon"),
+    alarms=AlarmsConfig(
+        api_5xx_rate_percent=5.0,
+        api_latency_p99_ms=3000,
+        lambda_errors=5,
+        lambda_throttles=5,
+        lambda_duration_percent_of_timeout=90,
+        iterator_age_seconds=900,
+        dynamodb_throttled_requests=10,
+        waf_blocked_requests=5000,
+        connect_missed_calls=5,
+    ),
     termination_protection=False,
 )
 
@@ -381,6 +423,17 @@ PROD = EnvironmentConfig(
     ),
     gitops=GitOpsConfig(platform_path="k8s/platform/prod", identity_center_instance_arn=None),
     metrics=MetricsConfig(scrape_interval_seconds=30),
+    alarms=AlarmsConfig(
+        api_5xx_rate_percent=1.0,
+        api_latency_p99_ms=1500,
+        lambda_errors=0,
+        lambda_throttles=0,
+        lambda_duration_percent_of_timeout=80,
+        iterator_age_seconds=300,
+        dynamodb_throttled_requests=0,
+        waf_blocked_requests=1000,
+        connect_missed_calls=0,
+    ),
     call_center=CallCenterConfig(
         instance_alias="tlj-prod-bakery-calls",
         language="ko",

@@ -23,6 +23,7 @@ from stacks.constructs.gitops import GitOps
 from stacks.constructs.lambda_factory import UNRESERVED_REASON
 from stacks.constructs.metrics import Metrics
 from stacks.constructs.network import Network
+from stacks.constructs.observability import Observability
 from stacks.constructs.recommendation import Recommendation
 from stacks.constructs.signing_key import SigningKey
 from stacks.constructs.table_protection import TableProtection
@@ -131,6 +132,26 @@ class PlatformStack(cdk.Stack):
                 value=self.ingress_web_acl.web_acl.attr_arn,
                 description="alb.ingress.kubernetes.io/wafv2-acl-arn of the login Ingress (k8s/overlays/prod)",
             )
+        self.observability = Observability(
+            self,
+            "Observability",
+            config=config.alarms,
+            prefix=config.prefix,
+            retain=retain,
+            api=self.recommendation.api,
+            api_stage=self.recommendation.api.deployment_stage.stage_name,
+            functions=[
+                self.recommendation.api_function,
+                self.recommendation.indexer_function,
+                self.call_center.function,
+            ],
+            stream_function=self.recommendation.indexer_function,
+            failures=self.recommendation.failures,
+            tables=[*self.data.tables.values(), self.recommendation.table],
+            connect_instance=self.call_center.instance,
+            contact_flow_names=[flow.name for flow in self.call_center.flows.values()],
+            web_acl=self.ingress_web_acl.web_acl if self.ingress_web_acl is not None else None,
+        )
         self.table_protection: TableProtection | None = None
         if retain:
             calls = self._api_calls()
