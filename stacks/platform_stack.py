@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from stacks.config import EnvironmentConfig
+from stacks.constructs.alerts import Alerts
 from stacks.constructs.aws_api_call import AwsApiCalls
 from stacks.constructs.backup import Backup
 from stacks.constructs.call_center import CallCenter, LookupTables
@@ -151,6 +152,15 @@ class PlatformStack(cdk.Stack):
             connect_instance=self.call_center.instance,
             contact_flow_names=[flow.name for flow in self.call_center.flows.values()],
             web_acl=self.ingress_web_acl.web_acl if self.ingress_web_acl is not None else None,
+        )
+        # The workspace's rules and Alertmanager, publishing to the topic the CloudWatch alarms use.
+        self.alerts = Alerts(
+            self,
+            "Alerts",
+            prefix=config.prefix,
+            workspace=self.metrics.workspace,
+            topic=self.observability.topic,
+            key=self.observability.key,
         )
         self.table_protection: TableProtection | None = None
         if retain:

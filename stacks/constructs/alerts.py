@@ -1,7 +1,5 @@
 """Alerting of the AMP workspace: the rule groups (stacks/assets/prometheus/rules.yml), the workspace's Alertmanager
-definition (alertmanager.yml) and the Standard SNS topic it publishes to, encrypted with our CMK.
-
-``topic`` is meant for reuse by other alerting (e.g. CloudWatch alarms) through ``grant_publish``.
+definition (alertmanager.yml), which publishes to the environment's alarm topic: the one the CloudWatch alarms use.
 """
 
 from __future__ import annotations
@@ -36,30 +34,34 @@ def alertmanager_definition(*, topic_arn: str, region: str) -> str:
 
 
 class Alerts(Construct):
-    """``topic`` (Standard, CMK-encrypted, TLS only) and ``rules`` (the rule groups namespace) of ``workspace``."""
+    """``rules`` (the rule groups namespace) of ``workspace``, and its Alertmanager definition publishing to ``topic``.
 
-    def __init__(self, scope: Construct, id_: str, *, prefix: str, workspace: aps.CfnWorkspace, key: kms.IKey) -> None:
+    ``topic`` is the environment's one alarm topic (``Observability.topic``, Standard, TLS only, under ``key``), so
+    a CloudWatch alarm and a Prometheus alert reach the same people through the same subscription.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        prefix: str,
+        workspace: aps.CfnWorkspace,
+        topic: sns.ITopic,
+        key: kms.IKey,
+    ) -> None:
         super().__init__(scope, id_)
         stack = cdk.Stack.of(self)
         # AMP publishes to Standard topics only (AMP user guide, "Configure alert manager to send messages to your
-        # Amazon SNS topic"): no fifo=True here.
-        self.topic = sns.Topic(
-            self,
-            "Topic",
-            topic_name=f"{prefix}-alerts",
-            display_name=f"{prefix} alerts",
-            master_key=key,
-            enforce_ssl=True,
-        )
-        # Only this account's workspace may publish (AMP user guide, "Giving Amazon Managed Service for Prometheus
-        # permission to send messages to your Amazon SNS topic": sns:Publish and sns:GetTopicAttributes with
-        # aws:SourceAccount / aws:SourceArn against the confused deputy).
-        self.topic.add_to_resource_policy(
+        # Amazon SNS topic"). Only this account's workspace may publish (same guide, "Giving Amazon Managed Service
+        # for Prometheus permission to send messages to your Amazon SNS topic": sns:Publish and
+        # sns:GetTopicAttributes with aws:SourceAccount / aws:SourceArn against the confused deputy).
+        topic.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AmpAlertmanagerPublish",
                 principals=[iam.ServicePrincipal("aps.amazonaws.com")],
                 actions=["sns:Publish", "sns:GetTopicAttributes"],
-                resources=[self.topic.topic_arn],
+                resources=[topic.topic_arn],
                 conditions={
                     "StringEquals": {"aws:SourceAccount": stack.account},
                     "ArnEquals": {"aws:SourceArn": workspace.attr_arn},
@@ -67,20 +69,19 @@ class Alerts(Construct):
             )
         )
         # A publisher to a CMK-encrypted topic needs kms:GenerateDataKey* and kms:Decrypt on its key (SNS developer
-        # guide, "Enable compatibility between event sources from AWS services and encrypted topics"). No
-        # aws:SourceArn here: the workspace is itself encrypted with this key, so naming it would be a cycle.
+        # guide, "Enable compatibility between event sources from AWS services and encrypted topics"). Scoped by
+        # account only, as that guide's example is: no AMP document says its KMS calls carry aws:SourceArn, and a
+        # condition on a key the request lacks would deny, dropping every alert without an error anyone sees.
         key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="AmpAlertmanagerUseKey",
                 principals=[iam.ServicePrincipal("aps.amazonaws.com")],
                 actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                resources=["*"],
+                resources=["*"],  # in a key policy, "*" means this key
                 conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
             )
         )
-        workspace.alert_manager_definition = alertmanager_definition(
-            topic_arn=self.topic.topic_arn, region=stack.region
-        )
+        workspace.alert_manager_definition = alertmanager_definition(topic_arn=topic.topic_arn, region=stack.region)
         self.rules = aps.CfnRuleGroupsNamespace(
             self, "Rules", name=f"{prefix}-rules", workspace=workspace.attr_arn, data=RULES.read_text(encoding="utf-8")
         )

@@ -22,7 +22,6 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from stacks.config import MetricsConfig
-from stacks.constructs.alerts import Alerts
 from stacks.constructs.grantable_role import GrantableRole
 from stacks.constructs.removal import removal_policy
 from stacks.constructs.workload_identity import PodIdentity
@@ -42,7 +41,7 @@ def scrape_configuration(*, namespace: str, cluster_name: str, interval_seconds:
 
 
 class Metrics(Construct):
-    """``workspace``, ``scraper``, ``query_url``, ``rollouts_analysis`` (argo-rollouts Pod Identity), ``alerts``."""
+    """``workspace``, ``scraper``, ``query_url``, ``rollouts_analysis`` (argo-rollouts Pod Identity)."""
 
     def __init__(
         self,
@@ -111,8 +110,6 @@ class Metrics(Construct):
             role_name=role_name("rollouts-analysis"),
         )
         self.grant_query(self.rollouts_analysis)
-        # Rule groups, the Alertmanager definition and its SNS topic (``alerts.topic``, reusable by other alarms).
-        self.alerts = Alerts(self, "Alerts", prefix=prefix, workspace=self.workspace, key=key)
 
     def grant_query(self, grantee: iam.IGrantable) -> None:
         """PromQL over the Prometheus-compatible API (what Argo Rollouts and Grafana do)."""

@@ -1,5 +1,6 @@
 """CloudWatch, per stack, with cdk-monitoring-constructs: one dashboard, alarms on every part of ours that can fail,
-one composite "platform unhealthy" alarm, and an encrypted SNS topic that reaches a person.
+one composite "platform unhealthy" alarm, and an encrypted SNS topic that reaches a person. The same topic takes the
+AMP Alertmanager's notifications (stacks/constructs/alerts.py): one place to subscribe, one key, one policy.
 
 The topic's key is customer managed: CloudWatch must be allowed kms:Decrypt and kms:GenerateDataKey* on it to
 publish, and the AWS managed key (alias/aws/sns) has a policy nobody can change, so alarms sent to a topic encrypted

@@ -1,5 +1,6 @@
 """AMP alerting: the committed rules as the workspace's rule groups namespace, an Alertmanager definition that
-publishes to our Standard, CMK-encrypted SNS topic, which only this account's workspace may use."""
+publishes to the environment's one alarm topic (Standard, CMK-encrypted), which the CloudWatch alarms use too and
+which, besides CloudWatch, only this account's workspace may publish to."""
 
 from __future__ import annotations
 
@@ -18,12 +19,8 @@ WORKSPACE_ARN = {"Fn::GetAtt": ["MetricsWorkspace", "Arn"]}
 
 
 def alerts_topic(template: Template) -> tuple[str, dict]:
-    (found,) = [
-        (logical_id, topic)
-        for logical_id, topic in resources(template, "AWS::SNS::Topic").items()
-        if logical_id.startswith("MetricsAlertsTopic")
-    ]
-    return found
+    """The only topic of the stack: Prometheus alerts and CloudWatch alarms reach the same subscribers."""
+    return only(template, "AWS::SNS::Topic")
 
 
 def test_given_an_environment_then_the_committed_rules_are_the_workspace_rule_groups(
@@ -64,17 +61,18 @@ def test_an_unknown_placeholder_in_the_alertmanager_file_is_refused(monkeypatch:
         alertmanager_definition(topic_arn="arn", region="ap-northeast-2")
 
 
-def test_given_the_alerts_topic_then_it_is_standard_and_encrypted_with_our_cmk(
+def test_given_the_alerts_topic_then_it_is_standard_and_encrypted_with_the_alarms_cmk(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
-    _, template = env_template
+    config, template = env_template
     _, topic = alerts_topic(template)
     props = topic["Properties"]
-    assert props["KmsMasterKeyId"]["Fn::GetAtt"][0].startswith("EncryptionDataKey")
+    assert props["TopicName"] == f"{config.prefix}-alarms"
+    assert props["KmsMasterKeyId"]["Fn::GetAtt"][0].startswith("ObservabilityAlarmsKey")
     assert not props.get("FifoTopic", False)
 
 
-def test_given_the_topic_policy_then_only_aps_for_this_account_and_workspace_may_publish(
+def test_given_the_topic_policy_then_aps_may_publish_only_for_this_account_and_workspace(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     _, template = env_template
@@ -85,26 +83,31 @@ def test_given_the_topic_policy_then_only_aps_for_this_account_and_workspace_may
         if {"Ref": logical_id} in p["Properties"]["Topics"]
     ]
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
-    allows = [s for s in statements if s["Effect"] == "Allow"]
-    assert len(allows) == 1
-    (allow,) = allows
-    assert allow["Principal"] == {"Service": "aps.amazonaws.com"}
-    assert set(allow["Action"]) == {"sns:Publish", "sns:GetTopicAttributes"}
-    assert allow["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
-    assert allow["Condition"]["ArnEquals"] == {"aws:SourceArn": WORKSPACE_ARN}
+    allows = {s["Principal"]["Service"]: s for s in statements if s["Effect"] == "Allow"}
+    assert allows.keys() == {"aps.amazonaws.com", "cloudwatch.amazonaws.com"}
+    amp = allows["aps.amazonaws.com"]
+    assert set(amp["Action"]) == {"sns:Publish", "sns:GetTopicAttributes"}
+    assert amp["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert amp["Condition"]["ArnEquals"] == {"aws:SourceArn": WORKSPACE_ARN}
     deny = [s for s in statements if s["Effect"] == "Deny"]
     assert [s["Condition"] for s in deny] == [{"Bool": {"aws:SecureTransport": "false"}}]
 
 
-def test_given_the_data_key_then_aps_of_this_account_may_use_it_for_the_topic(
+def test_given_the_alarms_key_then_aps_of_this_account_may_use_it_and_the_data_key_grants_aps_no_topic_use(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     _, template = env_template
-    (key,) = [k for lid, k in resources(template, "AWS::KMS::Key").items() if lid.startswith("EncryptionDataKey")]
-    (statement,) = [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s.get("Sid") == "AmpAlertmanagerUseKey"]
+    keys = resources(template, "AWS::KMS::Key")
+
+    def amp_statements(prefix: str) -> list[dict]:
+        (key,) = [k for lid, k in keys.items() if lid.startswith(prefix)]
+        return [s for s in key["Properties"]["KeyPolicy"]["Statement"] if s.get("Sid") == "AmpAlertmanagerUseKey"]
+
+    (statement,) = amp_statements("ObservabilityAlarmsKey")
     assert statement["Principal"] == {"Service": "aps.amazonaws.com"}
     assert set(statement["Action"]) == {"kms:GenerateDataKey*", "kms:Decrypt"}
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    assert amp_statements("EncryptionDataKey") == []
 
 
 def test_every_rule_is_covered_by_the_promtool_tests_firing_and_not_firing() -> None:

@@ -40,7 +40,7 @@ def alarms_on(template: Template, logical_id: str) -> dict[str, set[str]]:
 
 
 def alarm_topic(config: EnvironmentConfig, template: Template) -> tuple[str, dict[str, Any]]:
-    """The alarm topic, by its name (AMP's alert manager has a topic of its own)."""
+    """The alarm topic, by its name: AMP's Alertmanager publishes to it too (tests/infrastructure/test_alerts.py)."""
     (found,) = [
         (k, v)
         for k, v in resources(template, "AWS::SNS::Topic").items()
