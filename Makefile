@@ -29,7 +29,7 @@ help: ## List the targets
 install: $(STAMPS)/python $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/lambda-deps $(STAMPS)/prom-tools ## Create .venv, .venv-checkov, node_modules and the Lambda dependency layer from the pinned files
 
 # requirements*.txt pin what we use directly; constraints*.txt pin the whole resolved tree (pip freeze).
-$(STAMPS)/python: requirements.txt requirements-dev.txt constraints.txt lambdas/requirements.txt containers/login/requirements.txt containers/order/requirements.txt
+$(STAMPS)/python: requirements.txt requirements-dev.txt constraints.txt lambdas/requirements.txt $(wildcard containers/*/requirements.txt)
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
