@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from local import prometheus
 from local.settings import FAKE_CREDENTIALS, HOST, REGION, REPO_ROOT, TABLE_PREFIX, LocalSettings
 from stacks.table_specs import load_tables
 
@@ -33,6 +34,9 @@ class Component:
     port: int | None  # None: a background worker that serves nothing (its health URL is then a file:// URL)
     health_url: str
     metrics_port: int | None = None  # Prometheus metrics on a port of their own (the FastAPI services)
+    prepare: Callable[[], object] | None = None  # run before each start, e.g. to render config files
+    install_hint: str = ""  # what to do when the command's executable is missing
+    notes: str = ""  # more for `make up` to print beside the URL
 
     @property
     def url(self) -> str:
@@ -165,6 +169,21 @@ def build_components(settings: LocalSettings) -> tuple[Component, ...]:
             env=service_env(settings, packages=[REPO_ROOT], extra=recommendation_env()),
             port=None,
             health_url=(settings.run_dir / "indexer.ready").as_uri(),
+        ),
+        Component(
+            name="prometheus",
+            kind="service",
+            command=prometheus.command(settings),
+            env={},
+            port=settings.prometheus_port,
+            # 200 once it answers queries (Prometheus docs, management_api: readiness check)
+            health_url=f"{settings.prometheus_url}/-/ready",
+            prepare=lambda: prometheus.write_files(settings),
+            install_hint=prometheus.install_hint(settings),
+            notes=(
+                f"alerts {settings.prometheus_url}/alerts and /api/v1/alerts (no Alertmanager locally), "
+                f"rules {settings.prometheus_url}/rules"
+            ),
         ),
     )
 

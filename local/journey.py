@@ -1,8 +1,9 @@
 """A customer journey through the login gateway, printed as a readable transcript (``make demo``).
 
-    python -m local.journey [--url http://127.0.0.1:8080]
+    python -m local.journey [--url http://127.0.0.1:8080] [--prometheus-url http://127.0.0.1:9090]
 
 Sign up, log in, browse the menu, order, list orders, cancel: every step over real HTTP, as a customer would.
+Then read back from the local Prometheus the request rate its recording rule (the same rule as AMP's) computed.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 DEMO_PHONE = "010-1234-5678"  # the number the call-center demo later calls from
+RATE_RULE = "namespace_app_handler:http_requests:rate5m"
+APPS = ("login", "order")  # the `app` label of both services' series
+PROMETHEUS_WAIT_SECONDS = 15.0  # scrape and evaluation run every 5 s locally; a rate needs two scrapes
 
 
 def _show(step: str, response: httpx.Response, detail: str = "") -> None:
@@ -51,7 +56,8 @@ def _recommendations_after(http: httpx.Client, auth: dict[str, str], before: lis
     print("  recommendations did not change within 15 s (is the Orders-stream poller running?)")
 
 
-def run(base_url: str) -> None:
+def run(base_url: str) -> dict[str, str]:
+    """The journey; returns the customer's Authorization header."""
     email = f"jiwoo.kim+{uuid.uuid4().hex[:8]}@example.com"
     password = "croissant-" + uuid.uuid4().hex[:10]
     with httpx.Client(base_url=base_url, timeout=5.0) as http:
@@ -107,13 +113,44 @@ def run(base_url: str) -> None:
         second = http.post(f"/api/orders/{placed['order_id']}/cancel", headers=auth)
         _expect(second, 409)
         _show("cancel it again", second, "refused: already cancelled")
+    return auth
+
+
+def show_request_rates(prometheus_url: str, *, traffic: Callable[[], object] = lambda: None) -> None:
+    """Print the recording rule's rate per service once both have one (bounded wait), calling ``traffic`` meanwhile.
+
+    A counter's first scrape gives no rate (it needs two samples that differ), so the wait sends a little traffic.
+    """
+    expr = f'sum by (app) ({RATE_RULE}{{namespace="tlj"}})'
+    print(f"Prometheus at {prometheus_url} (alerts at /alerts): {RATE_RULE}, summed by app")
+    deadline = time.monotonic() + PROMETHEUS_WAIT_SECONDS
+    with httpx.Client(base_url=prometheus_url, timeout=5.0, trust_env=False) as prometheus:
+        while True:
+            traffic()
+            try:
+                response = prometheus.get("/api/v1/query", params={"query": expr})
+            except httpx.HTTPError as error:
+                print(f"  Prometheus did not answer ({type(error).__name__}); is it running? (make status)")
+                return
+            result = _expect(response, 200)["data"]["result"]
+            rates = {str(s["metric"].get("app")): float(s["value"][1]) for s in result}
+            if all(rates.get(app, 0.0) > 0 for app in APPS) or time.monotonic() >= deadline:
+                break
+            time.sleep(1.0)
+    for app, rate in sorted(rates.items()):
+        print(f"  {app:<8} {rate:.3f} requests/s over the last 5 minutes")
+    if not rates:
+        print(f"  no value yet after {PROMETHEUS_WAIT_SECONDS:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('LOGIN_PORT', '8080')}")
+    parser.add_argument("--prometheus-url", default=f"http://127.0.0.1:{os.environ.get('PROMETHEUS_PORT', '9090')}")
     args = parser.parse_args(argv)
-    run(args.url)
+    auth = run(args.url)
+    with httpx.Client(base_url=args.url, timeout=5.0) as http:
+        show_request_rates(args.prometheus_url, traffic=lambda: _expect(http.get("/api/orders", headers=auth), 200))
     return 0
 
 

@@ -1,8 +1,8 @@
 """The local platform's CLI: ``python -m local.platform up|down|status``.
 
-Ports come from ``AWS_PORT``, ``LOGIN_PORT``, ``ORDER_PORT``, ``RECO_PORT``, ``LOGIN_METRICS_PORT`` and
-``ORDER_METRICS_PORT``; PID files and logs go to
-``TLJ_RUN_DIR`` (default ``<repo>/.run``).
+Ports come from ``AWS_PORT``, ``LOGIN_PORT``, ``ORDER_PORT``, ``RECO_PORT``, ``LOGIN_METRICS_PORT``,
+``ORDER_METRICS_PORT`` and ``PROMETHEUS_PORT``; the Prometheus server from ``PROMETHEUS`` (default
+``.tools/usr/bin/prometheus``); PID files and logs go to ``TLJ_RUN_DIR`` (default ``<repo>/.run``).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def _print_status(statuses: Sequence[ComponentStatus]) -> int:
     for status in statuses:
         pid = str(status.pid) if status.pid else "-"
         health = "healthy" if status.healthy else "unhealthy" if status.state == "running" else ""
-        print(f"{status.name:<6} {status.state:<8} pid {pid:<8} {status.url} {health}".rstrip())
+        print(f"{status.name:<10} {status.state:<8} pid {pid:<8} {status.url} {health}".rstrip())
     return 0 if all(s.state == "running" and s.healthy for s in statuses) else 3
 
 

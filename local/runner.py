@@ -6,6 +6,7 @@ The CLI (``python -m local.platform``) and the e2e fixture (``tests/e2e/conftest
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -76,6 +77,10 @@ class Platform:
     def order_metrics_url(self) -> str:
         return self.settings.order_metrics_url
 
+    @property
+    def prometheus_url(self) -> str:
+        return self.settings.prometheus_url
+
     def table_name(self, key: str) -> str:
         """Physical name of a table by spec key (``customers``, ``catalog``, ``orders``)."""
         return table_names(TABLE_PREFIX)[key]
@@ -96,6 +101,7 @@ class Platform:
         deadline = time.monotonic() + self.settings.up_timeout
         self.settings.run_dir.mkdir(parents=True, exist_ok=True)
         running = {c.name for c in self.components if self._live(c) is not None}
+        self._check_commands([c for c in self.components if c.name not in running])
         self._check_ports([c for c in self.components if c.name not in running])
         started: list[Component] = []
         try:
@@ -116,7 +122,8 @@ class Platform:
         for component in self.components:
             verb = "already running" if component.name in running else "started"
             metrics = f"  metrics {component.metrics_url}" if component.metrics_url else ""
-            self._print(f"{component.name:<6} {verb:<15} {component.url}{metrics}")
+            notes = f"  {component.notes}" if component.notes else ""
+            self._print(f"{component.name:<10} {verb:<15} {component.url}{metrics}{notes}")
 
     def down(self) -> None:
         """Stop every component (services first, emulator last) and clean PID files; nothing running is fine."""
@@ -132,6 +139,7 @@ class Platform:
         component = self._component(name)
         if self._live(component) is not None:
             return
+        self._check_commands([component])
         self._check_ports([component])
         self._spawn(component)
         try:
@@ -186,17 +194,31 @@ class Platform:
             )
         return record
 
+    def _check_commands(self, components: Sequence[Component]) -> None:
+        """Fail before starting anything when a component's program is missing (e.g. no Prometheus server)."""
+        missing = [c for c in components if shutil.which(c.command[0]) is None]
+        if missing:
+            raise PlatformError(
+                "\n".join(f"{c.name}: cannot run {c.command[0]}. {c.install_hint}".rstrip() for c in missing)
+            )
+
     def _check_ports(self, components: Sequence[Component]) -> None:
         taken = [(port, c.name) for c in components for port in c.ports if processes.port_in_use(port)]
         if taken:
             detail = ", ".join(f"{port} ({name})" for port, name in taken)
             raise PlatformError(
                 f"port(s) already in use by another process: {detail}. Stop that process or choose other ports "
-                "with AWS_PORT, LOGIN_PORT, ORDER_PORT, RECO_PORT, LOGIN_METRICS_PORT, ORDER_METRICS_PORT."
+                "with AWS_PORT, LOGIN_PORT, ORDER_PORT, RECO_PORT, LOGIN_METRICS_PORT, ORDER_METRICS_PORT, "
+                "PROMETHEUS_PORT."
             )
 
     def _spawn(self, component: Component) -> None:
         run_dir = self.settings.run_dir
+        if component.prepare is not None:
+            try:
+                component.prepare()
+            except Exception as error:  # e.g. an unreadable rule file: say which component and why
+                raise PlatformError(f"{component.name} failed: preparing its start: {error}") from error
         process = processes.spawn(
             component.command,
             env=child_env(component, os.environ),
@@ -221,7 +243,7 @@ class Platform:
             tables, count = bootstrap(emulator.url, TABLE_PREFIX)
         except Exception as error:  # any botocore failure: report it as a platform failure
             raise PlatformError(self._failure(emulator.name, f"bootstrap failed: {error}")) from error
-        self._print(f"{emulator.name:<6} tables {', '.join(tables)}; {count} menu items seeded")
+        self._print(f"{emulator.name:<10} tables {', '.join(tables)}; {count} menu items seeded")
 
     def _failure(self, name: str, reason: str) -> str:
         log = pidfiles.log_path(self.settings.run_dir, name)
@@ -236,7 +258,7 @@ class Platform:
         record = pidfiles.read_live(path)  # removes a stale file
         if record is not None:
             killed = processes.stop(record.pid)
-            self._print(f"{name:<6} stopped (pid {record.pid}{', killed' if killed else ''})")
+            self._print(f"{name:<10} stopped (pid {record.pid}{', killed' if killed else ''})")
         path.unlink(missing_ok=True)
         child = self._children.pop(name, None)
         if child is not None and record is None and child.poll() is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -11,12 +12,14 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 REGION = "ap-northeast-2"
 TABLE_PREFIX = "tlj-local"
+# Debian's prometheus package, unpacked by the Makefile's prom-tools target (beside promtool).
+PROMETHEUS_DEFAULT = REPO_ROOT / ".tools" / "usr" / "bin" / "prometheus"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
 class LocalSettings(BaseSettings):
     """``AWS_PORT``, ``LOGIN_PORT``, ``ORDER_PORT``, ``RECO_PORT``, ``LOGIN_METRICS_PORT``, ``ORDER_METRICS_PORT``,
-    ``TLJ_RUN_DIR`` and ``TLJ_UP_TIMEOUT``.
+    ``PROMETHEUS_PORT``, ``PROMETHEUS`` (the server binary), ``TLJ_RUN_DIR`` and ``TLJ_UP_TIMEOUT``.
 
     Keyword arguments win over the environment, which is how tests run an isolated instance.
     """
@@ -29,6 +32,9 @@ class LocalSettings(BaseSettings):
     reco_port: int = Field(default=8082, ge=1, le=65535)
     login_metrics_port: int = Field(default=9180, ge=1, le=65535)
     order_metrics_port: int = Field(default=9181, ge=1, le=65535)
+    prometheus_port: int = Field(default=9090, ge=1, le=65535)
+    # A path, or a bare name looked up on PATH (e.g. PROMETHEUS=prometheus after `brew install prometheus`).
+    prometheus: str = Field(default=str(PROMETHEUS_DEFAULT), min_length=1, validation_alias="PROMETHEUS")
     run_dir: Path = Field(default=REPO_ROOT / ".run", validation_alias="TLJ_RUN_DIR")
     up_timeout: float = Field(default=60.0, gt=0, validation_alias="TLJ_UP_TIMEOUT")
 
@@ -61,6 +67,16 @@ class LocalSettings(BaseSettings):
     @property
     def order_metrics_url(self) -> str:
         return f"http://{HOST}:{self.order_metrics_port}/metrics"
+
+    @property
+    def prometheus_url(self) -> str:
+        return f"http://{HOST}:{self.prometheus_port}"
+
+    @property
+    def prometheus_binary(self) -> Path | None:
+        """The Prometheus server to run, as an absolute path; None when ``PROMETHEUS`` names nothing executable."""
+        found = shutil.which(self.prometheus)
+        return Path(found).absolute() if found else None
 
     @property
     def signing_key_file(self) -> Path:

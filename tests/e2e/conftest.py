@@ -18,7 +18,8 @@ from local.processes import isolated_settings
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     """A running platform on free ports with its own run directory.
 
-    ``login_url``, ``order_url``, ``aws_url``, ``reco_url``, ``login_metrics_url``, ``order_metrics_url``;
+    ``login_url``, ``order_url``, ``aws_url``, ``reco_url``, ``login_metrics_url``, ``order_metrics_url``,
+    ``prometheus_url`` (a real Prometheus scraping both metrics ports with AMP's rules);
     ``table_name(key)``; ``client(service)`` and
     ``resource(service)`` for boto3 against the emulator with fake credentials; ``stop(name)``, ``start(name)``
     and ``is_running(name)`` for ``"aws"``, ``"order"`` and ``"login"``. The platform is shared by the session:

@@ -62,8 +62,8 @@ def test_up_starts_services_and_a_second_up_keeps_them(
     # When up is run again
     platform.up()
     # Then both answer, and the same processes still serve (nothing was started twice)
-    assert f"order  already running {first.url}" in out.getvalue().splitlines()
-    assert f"login  already running {second.url}" in out.getvalue().splitlines()
+    assert f"order      already running {first.url}" in out.getvalue().splitlines()
+    assert f"login      already running {second.url}" in out.getvalue().splitlines()
     assert ready(first)
     assert ready(second)
     assert {name: pid_of(settings, name) for name in ("order", "login")} == pids
@@ -83,6 +83,7 @@ def test_stop_and_start_a_single_component(
     # Then only that one is down and its port is free
     assert not platform.is_running("order")
     assert not ready(order)
+    assert order.port is not None
     assert not processes.port_in_use(order.port)
     assert ready(login)
     # And when it is started again it serves from a new process
@@ -122,6 +123,7 @@ def test_a_service_that_never_gets_healthy_fails_at_the_timeout(
     with pytest.raises(PlatformError, match=r"not healthy before the timeout .*HTTP 503"):
         platform.up()
     assert time.monotonic() - started < 10
+    assert slow.port is not None
     assert not processes.port_in_use(slow.port)
 
 

@@ -14,7 +14,15 @@ from local.processes import free_ports
 @pytest.fixture
 def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """Point the CLI at free ports and a private run directory."""
-    names = ("AWS_PORT", "LOGIN_PORT", "ORDER_PORT", "RECO_PORT", "LOGIN_METRICS_PORT", "ORDER_METRICS_PORT")
+    names = (
+        "AWS_PORT",
+        "LOGIN_PORT",
+        "ORDER_PORT",
+        "RECO_PORT",
+        "LOGIN_METRICS_PORT",
+        "ORDER_METRICS_PORT",
+        "PROMETHEUS_PORT",
+    )
     for name, port in zip(names, free_ports(len(names)), strict=True):
         monkeypatch.setenv(name, str(port))
     monkeypatch.setenv("TLJ_RUN_DIR", str(tmp_path))
@@ -35,6 +43,7 @@ def test_status_reports_every_component_stopped_and_exits_non_zero(
         ["login", "stopped"],
         ["reco", "stopped"],
         ["indexer", "stopped"],
+        ["prometheus", "stopped"],
     ]
     assert code == 3
 

@@ -26,13 +26,14 @@ def test_components_start_emulator_first_then_order_then_login(settings: LocalSe
     # When the component list is built
     components = build_components(settings)
     # Then the emulator comes first, and the order service before the gateway that calls it; the recommendation
-    # API and the Orders-stream poller follow
+    # API, the Orders-stream poller and Prometheus follow
     assert [(c.name, c.kind) for c in components] == [
         ("aws", "emulator"),
         ("order", "service"),
         ("login", "service"),
         ("reco", "service"),
         ("indexer", "service"),
+        ("prometheus", "service"),
     ]
 
 

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from local import pidfiles, processes
+from local.settings import LocalSettings
 
 IGNORES_SIGTERM = (
     "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"
@@ -107,3 +108,17 @@ def test_stopping_a_process_that_is_gone_is_fine(tmp_path: Path) -> None:
     os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
     # When / Then stopping it neither raises nor reports a kill
     assert processes.stop(process.pid, timeout=1) is False
+
+
+def test_isolated_settings_move_every_port_including_prometheus_and_the_metrics_ports(tmp_path: Path) -> None:
+    # Given the default settings' ports
+    defaults = LocalSettings()
+    names = [name for name in LocalSettings.model_fields if name.endswith("_port")]
+    # When isolated settings are made for a platform beside the developer's
+    isolated = processes.isolated_settings(tmp_path)
+    # Then every port is a different, free one, none of them a default, and state goes to the given directory
+    ports = [getattr(isolated, name) for name in names]
+    assert {"prometheus_port", "login_metrics_port", "order_metrics_port"} <= set(names)
+    assert len(set(ports)) == len(ports)
+    assert all(getattr(isolated, name) != getattr(defaults, name) for name in names)
+    assert isolated.run_dir == tmp_path.resolve()

@@ -7,9 +7,18 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from local.settings import REPO_ROOT, LocalSettings
+from local.settings import PROMETHEUS_DEFAULT, REPO_ROOT, LocalSettings
 
-_VARIABLES = ("AWS_PORT", "LOGIN_PORT", "ORDER_PORT", "RECO_PORT", "TLJ_RUN_DIR", "TLJ_UP_TIMEOUT")
+_VARIABLES = (
+    "AWS_PORT",
+    "LOGIN_PORT",
+    "ORDER_PORT",
+    "RECO_PORT",
+    "PROMETHEUS_PORT",
+    "PROMETHEUS",
+    "TLJ_RUN_DIR",
+    "TLJ_UP_TIMEOUT",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +77,25 @@ def test_an_invalid_port_is_rejected(monkeypatch: pytest.MonkeyPatch, value: str
     # When / Then reading the settings fails instead of starting on a wrong port
     with pytest.raises(ValidationError):
         LocalSettings()
+
+
+def test_prometheus_defaults_to_port_9090_and_the_unpacked_debian_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given no overrides
+    # When the settings are read
+    settings = LocalSettings()
+    # Then Prometheus is on 9090 (ARCHITECTURE.md) and runs the server the Makefile unpacks into .tools/
+    assert settings.prometheus_url == "http://127.0.0.1:9090"
+    assert PROMETHEUS_DEFAULT == REPO_ROOT / ".tools" / "usr" / "bin" / "prometheus"
+    assert settings.prometheus == str(PROMETHEUS_DEFAULT)
+
+
+def test_prometheus_port_and_binary_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Given PROMETHEUS_PORT and PROMETHEUS (a path that does not exist)
+    monkeypatch.setenv("PROMETHEUS_PORT", "19090")
+    monkeypatch.setenv("PROMETHEUS", str(tmp_path / "prometheus"))
+    # When the settings are read
+    settings = LocalSettings()
+    # Then both are used, and a binary that is not there resolves to nothing (up then fails with a hint)
+    assert settings.prometheus_url == "http://127.0.0.1:19090"
+    assert settings.prometheus == str(tmp_path / "prometheus")
+    assert settings.prometheus_binary is None
