@@ -21,7 +21,7 @@ TEMPLATES := cdk.out/AccountStack.template.json $(ENV_TEMPLATES)
 PY_SOURCES := app.py stacks lambdas containers local tests benchmarks k8s
 
 .PHONY: help install synth lint format gates cfn-lint checkov hadolint workflows k8s flows test test-unit test-infra test-integration test-e2e \
-        demo up down status clean preflight staff rules
+        demo up down status clean preflight staff rules dashboards dashboards-check
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -59,29 +59,33 @@ $(STAMPS)/node: package.json package-lock.json
 
 # promtool and amtool from Debian's pinned packages (prometheus ships promtool, prometheus-alertmanager amtool),
 # unpacked into .tools/ without a system-wide install. Elsewhere set PROMTOOL and AMTOOL (e.g. after
-# `brew install prometheus alertmanager`: PROMTOOL=promtool AMTOOL=amtool make rules).
+# `brew install prometheus alertmanager`: PROMTOOL=promtool AMTOOL=amtool PROMETHEUS=prometheus make rules).
 TOOLS := .tools
 PROMETHEUS_DEB := prometheus=2.42.0+ds-5+deb12u1
 ALERTMANAGER_DEB := prometheus-alertmanager=0.25.0-1+b4
 PROMTOOL ?= $(TOOLS)/usr/bin/promtool
 AMTOOL ?= $(TOOLS)/usr/bin/amtool
+# The Prometheus server of the local platform (`make up`; local/settings.py has the same default and reads the
+# PROMETHEUS a person passes on the command line, which make exports to its commands).
+PROMETHEUS ?= $(TOOLS)/usr/bin/prometheus
 PROM_ASSETS := stacks/assets/prometheus
 
 $(STAMPS)/prom-tools:
 	@mkdir -p $(STAMPS)
-	@if [ "$(PROMTOOL)" != "$(TOOLS)/usr/bin/promtool" ] || [ "$(AMTOOL)" != "$(TOOLS)/usr/bin/amtool" ]; then \
-	  $(PROMTOOL) --version >/dev/null && $(AMTOOL) --version >/dev/null || \
-	    { echo "PROMTOOL=$(PROMTOOL) or AMTOOL=$(AMTOOL) does not run"; exit 1; }; \
-	  echo "using PROMTOOL=$(PROMTOOL) AMTOOL=$(AMTOOL)"; \
+	@if [ "$(PROMTOOL)" != "$(TOOLS)/usr/bin/promtool" ] || [ "$(AMTOOL)" != "$(TOOLS)/usr/bin/amtool" ] || \
+	   [ "$(PROMETHEUS)" != "$(TOOLS)/usr/bin/prometheus" ]; then \
+	  $(PROMTOOL) --version >/dev/null && $(AMTOOL) --version >/dev/null && $(PROMETHEUS) --version >/dev/null || \
+	    { echo "PROMTOOL=$(PROMTOOL), AMTOOL=$(AMTOOL) or PROMETHEUS=$(PROMETHEUS) does not run"; exit 1; }; \
+	  echo "using PROMTOOL=$(PROMTOOL) AMTOOL=$(AMTOOL) PROMETHEUS=$(PROMETHEUS)"; \
 	elif ! command -v apt-get >/dev/null; then \
 	  echo "no apt-get here: install promtool and amtool yourself (macOS: brew install prometheus alertmanager)"; \
-	  echo "then run with PROMTOOL=promtool AMTOOL=amtool"; exit 1; \
+	  echo "then run with PROMTOOL=promtool AMTOOL=amtool PROMETHEUS=prometheus"; exit 1; \
 	else \
 	  rm -rf $(TOOLS)/debs && mkdir -p $(TOOLS)/debs && cd $(TOOLS)/debs && \
 	  { apt-get download $(PROMETHEUS_DEB) $(ALERTMANAGER_DEB) 2>/dev/null || \
 	    { apt-get update -qq && apt-get download $(PROMETHEUS_DEB) $(ALERTMANAGER_DEB); }; } && \
 	  cd $(CURDIR) && for deb in $(TOOLS)/debs/*.deb; do dpkg-deb -x "$$deb" $(TOOLS); done && \
-	  $(PROMTOOL) --version && $(AMTOOL) --version && touch $@; \
+	  $(PROMTOOL) --version && $(AMTOOL) --version && $(PROMETHEUS) --version && touch $@; \
 	fi
 
 rules: $(STAMPS)/prom-tools ## promtool check + test of the Prometheus rules, amtool check-config of the Alertmanager config
@@ -91,6 +95,12 @@ rules: $(STAMPS)/prom-tools ## promtool check + test of the Prometheus rules, am
 	sed -e 's|$${TOPIC_ARN}|arn:aws:sns:ap-northeast-2:123456789012:tlj-dev-alerts|' -e 's|$${REGION}|ap-northeast-2|' \
 	  $(PROM_ASSETS)/alertmanager.yml > .run/alertmanager.yml
 	$(AMTOOL) check-config .run/alertmanager.yml
+
+dashboards: $(STAMPS)/python ## Regenerate stacks/assets/grafana/*.json from stacks/dashboards
+	$(PY) -m stacks.dashboards
+
+dashboards-check: $(STAMPS)/python $(STAMPS)/prom-tools ## Fail when stacks/assets/grafana is stale; parse every dashboard PromQL expression (promql_parser, promtool)
+	$(PY) -m stacks.dashboards --check --promtool $(PROMTOOL)
 
 synth: install ## Synthesize AccountStack, DevStack and ProdStack through the cdk-nag packs (fails on any unacknowledged finding)
 	rm -rf cdk.out
@@ -141,7 +151,7 @@ k8s: install ## Render k8s/overlays/<env> and k8s/platform/<env>; validate (Kube
 flows: ## Static checks of the synthesized Amazon Connect contact flows
 	$(PY) -m lambdas.call_center.validate_flow $(ENV_TEMPLATES)
 
-gates: synth cfn-lint checkov hadolint workflows k8s flows rules ## Synth with cdk-nag, cfn-lint, checkov, hadolint and workflow schemas
+gates: synth cfn-lint checkov hadolint workflows k8s flows rules dashboards-check ## Synth with cdk-nag, cfn-lint, checkov, hadolint and workflow schemas
 
 test-unit: install
 	$(VENV)/bin/pytest tests/unit
@@ -152,7 +162,7 @@ test-infra: install
 test: install lint gates ## Everything CI runs: lint, gates and every test suite
 	$(VENV)/bin/pytest tests
 
-up: install ## Start the local platform in the background (emulator, tables, menu, services) and wait until healthy
+up: install ## Start the local platform in the background (emulator, tables, menu, services, Prometheus) and wait until healthy
 	$(PY) -m local.platform up
 
 down: ## Stop the local platform

@@ -24,6 +24,8 @@ CONTEXT_KEYS = (
     "alarm_email",
     "identity_center_instance_arn",
     "argocd_admin_group_ids",
+    "grafana_admin_group_ids",
+    "grafana_saml_metadata_url",
 )
 
 

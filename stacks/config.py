@@ -121,10 +121,52 @@ class MetricsConfig:
     scrape_interval_seconds: int
     workload_namespace: str = "tlj"  # pods scraped when annotated prometheus.io/scrape: "true"
     scrape_ports: tuple[int, ...] = (9090,)  # the pods' prometheus.io/port values; the scraper may reach these
+    # Container ports of the platform's exporters (k8s/platform/base): kube-state-metrics' `http` (moved off the
+    # chart's 8080, which is the gateway's API port, so the scraper's security group does not open that) and the
+    # Argo Rollouts controller's `metrics`.
+    kube_state_metrics_port: int = 8085
+    rollouts_metrics_port: int = 8090
 
     def __post_init__(self) -> None:
         if self.scrape_interval_seconds < 30:
             raise ValueError("AMP managed scrapers accept no scrape interval under 30 seconds")
+
+    @property
+    def platform_scrape_ports(self) -> tuple[int, ...]:
+        return (self.kube_state_metrics_port, self.rollouts_metrics_port)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrafanaConfig:
+    """Amazon Managed Grafana: one workspace per environment, its data sources and the committed dashboards.
+
+    Users sign in through IAM Identity Center (``AWS_SSO``, which must be enabled before the first deploy; `make
+    preflight` checks it) or, as the alternative, through a SAML 2.0 identity provider (``-c
+    grafana_saml_metadata_url=...``). Identity Center groups in ``admin_group_ids`` are made Grafana admins.
+    """
+
+    # Must match the grafana-foundation-sdk build pinned in requirements-dev.txt (its 10.4 build generates the
+    # dashboards); `make preflight` checks that AMG offers this version (ListVersions).
+    grafana_version: str = "10.4"
+    admin_group_ids: tuple[str, ...] = ()  # Identity Center group ids given the Grafana Admin role
+    saml_metadata_url: str | None = None  # set: SAML instead of IAM Identity Center
+    saml_admin_role_values: tuple[str, ...] = ("grafana-admin",)  # values of the assertion's "role" attribute
+    # Lifetime of the provisioner's service-account token: it is made, used and deleted within one invocation;
+    # should the deletion itself fail, Grafana refuses the token after this many seconds anyway.
+    token_seconds_to_live: int = 300
+
+    def __post_init__(self) -> None:
+        if self.saml_metadata_url is not None and not self.saml_metadata_url.startswith("https://"):
+            raise ValueError(f"grafana_saml_metadata_url must be an https:// URL, got {self.saml_metadata_url!r}")
+        if self.saml_metadata_url is not None and self.admin_group_ids:
+            raise ValueError("grafana_admin_group_ids are IAM Identity Center groups: they need AWS_SSO, not SAML")
+        # CreateWorkspaceServiceAccountToken accepts 1..2592000 s (Managed Grafana API reference); we want minutes
+        if not 60 <= self.token_seconds_to_live <= 3600:
+            raise ValueError("token_seconds_to_live must be between 60 and 3600 seconds: short-lived, yet usable")
+
+    @property
+    def authentication(self) -> str:
+        return "SAML" if self.saml_metadata_url else "AWS_SSO"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -255,6 +297,7 @@ class EnvironmentConfig:
     call_center: CallCenterConfig
     alarms: AlarmsConfig
     termination_protection: bool
+    grafana: GrafanaConfig = field(default_factory=GrafanaConfig)
     project: str = "tlj"
     tags: dict[str, str] = field(default_factory=dict)
 
@@ -293,6 +336,11 @@ class EnvironmentConfig:
             gitops = replace(gitops, identity_center_instance_arn=overrides["identity_center_instance_arn"] or None)
         if "argocd_admin_group_ids" in overrides:
             gitops = replace(gitops, argocd_admin_group_ids=_csv(overrides["argocd_admin_group_ids"]))
+        grafana = self.grafana
+        if "grafana_admin_group_ids" in overrides:
+            grafana = replace(grafana, admin_group_ids=_csv(overrides["grafana_admin_group_ids"]))
+        if "grafana_saml_metadata_url" in overrides:
+            grafana = replace(grafana, saml_metadata_url=overrides["grafana_saml_metadata_url"] or None)
         alarms = self.alarms
         if "alarm_email" in overrides:
             alarms = replace(alarms, email=overrides["alarm_email"] or None)
@@ -305,6 +353,7 @@ class EnvironmentConfig:
             call_center=call_center,
             delivery=delivery,
             gitops=gitops,
+            grafana=grafana,
         )
 
 
@@ -372,6 +421,7 @@ DEV = EnvironmentConfig(
         waf_blocked_requests=5000,
         connect_missed_calls=5,
     ),
+    grafana=GrafanaConfig(),  # AWS_SSO; `-c dev:grafana_admin_group_ids=...` makes groups admins
     termination_protection=False,
 )
 
@@ -442,6 +492,7 @@ PROD = EnvironmentConfig(
         queue_max_contacts=50,
         lambda_reserved_concurrency=20,
     ),
+    grafana=GrafanaConfig(),
     termination_protection=True,
 )
 

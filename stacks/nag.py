@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks
 from constructs import IConstruct
+
+if TYPE_CHECKING:
+    from stacks.constructs.grafana import Grafana
 
 # The AWS managed policies that EKS Auto Mode documents for its cluster role and its node role.
 EKS_AUTO_MODE_CLUSTER_POLICIES = (
@@ -136,3 +140,67 @@ def skip_checkov_on_cdk_providers(stack: cdk.Stack) -> None:
         else:
             continue
         node.add_metadata("checkov", {"skip": [{"id": k, "comment": v} for k, v in skips.items()]})
+
+
+def acknowledge_grafana(grafana: Grafana) -> None:
+    """Findings on the Managed Grafana workspace role, its provisioner Lambda and CDK's Provider framework."""
+    stack = cdk.Stack.of(grafana)
+    provisioning = grafana.provisioning
+    function = provisioning.function
+    cfn_function = function.node.default_child
+    assert isinstance(cfn_function, cdk.CfnResource)
+    account = "<AWS::AccountId>" if cdk.Token.is_unresolved(stack.account) else stack.account
+    partition = "<AWS::Partition>" if cdk.Token.is_unresolved(stack.partition) else stack.partition
+    acknowledge(
+        [grafana.role],
+        ["AwsSolutions::AwsSolutions-IAM5[Resource::*]"],
+        "The CloudWatch data source's reads are those of AmazonGrafanaCloudWatchAccess: GetMetricData, ListMetrics, "
+        "GetMetricStatistics and tag:GetResources have no resource type (Service Authorization Reference), and the "
+        "alarm reads serve any alarm a dashboard shows. All are reads; AMP and KMS rights name their ARNs.",
+    )
+    role = function.role
+    base_policy = provisioning.node.find_child("FunctionBasePolicy")  # the Lambda factory's
+    acknowledge(
+        [*([role] if role is not None else []), provisioning.policy, base_policy],
+        [
+            "AwsSolutions::AwsSolutions-IAM5[Resource::*]",
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::arn:{partition}:ec2:{stack.region}:{account}:*/*]",
+        ],
+        "'*' only where the Service Authorization Reference has no resource type: X-Ray trace writes, the EC2 "
+        "Describe calls of a VPC function, and the IAM Identity Center reads UpdatePermissions needs for groups "
+        "(AWSGrafanaWorkspacePermissionManagementV2). The service-account calls name this one workspace.",
+    )
+    acknowledge(
+        [role] if role is not None else [],
+        ["NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy"],
+        "The only inline statement is the X-Ray write CDK adds for active tracing; everything the provisioner may do "
+        "to the workspace is in its own managed policy.",
+    )
+    acknowledge(
+        [function],
+        [
+            "Serverless::Serverless-LambdaDLQ",
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency",
+        ],
+        "CloudFormation's Provider framework invokes the provisioner synchronously during deployments only and "
+        "reports its failure back, which rolls the deployment back: a DLQ would stay empty, and a concurrency "
+        "reservation would only take capacity from the account pool.",
+    )
+    acknowledge(
+        [provisioning.provider],
+        [
+            *managed_policy_findings(["service-role/AWSLambdaBasicExecutionRole"]),
+            f"AwsSolutions::AwsSolutions-IAM5[Resource::<{stack.get_logical_id(cfn_function)}.Arn>:*]",
+            "NIST.800.53.R5::NIST.800.53.R5-IAMNoInlinePolicy",
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaConcurrency",
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ",
+            "NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC",
+            "Serverless::Serverless-LambdaDLQ",
+            "Serverless::Serverless-LambdaDefaultMemorySize",
+            "Serverless::Serverless-LambdaTracing",
+        ],
+        "CDK's Provider framework is CDK's own relay: it may invoke versions of exactly the provisioner and answers "
+        "CloudFormation's pre-signed URL, during deployments only (synchronous, failures roll back). It touches no VPC "
+        "resource, so it runs outside the VPC; the provisioner that calls Grafana runs inside it.",
+    )

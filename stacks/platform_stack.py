@@ -21,6 +21,7 @@ from stacks.constructs.data import Data
 from stacks.constructs.delivery import Delivery
 from stacks.constructs.encryption import Encryption
 from stacks.constructs.gitops import GitOps
+from stacks.constructs.grafana import Grafana
 from stacks.constructs.lambda_factory import UNRESERVED_REASON
 from stacks.constructs.metrics import Metrics
 from stacks.constructs.network import Network
@@ -34,6 +35,7 @@ from stacks.nag import (
     EKS_AUTO_MODE_CLUSTER_POLICIES,
     EKS_AUTO_MODE_NODE_POLICIES,
     acknowledge,
+    acknowledge_grafana,
     acknowledge_kubectl_provider,
     managed_policy_findings,
     skip_checkov_on_cdk_providers,
@@ -251,6 +253,18 @@ class PlatformStack(cdk.Stack):
             revision=config.delivery.git_revision,
             cluster=cluster,
         )
+        self.grafana = Grafana(
+            self,
+            "Grafana",
+            config=config.grafana,
+            functions=config.functions,
+            prefix=config.prefix,
+            role_name=config.role_name,
+            metrics=self.metrics,
+            network=self.network,
+            logs_key=self.encryption.logs_key,
+            retain=retain,
+        )
         outputs = {
             **{
                 f"{name.title()}RepositoryUri": repo.repository_uri for name, repo in self.delivery.repositories.items()
@@ -260,6 +274,8 @@ class PlatformStack(cdk.Stack):
             "AmpQueryUrl": self.metrics.query_url,
             "LoginRoleArn": self.workloads.login.role.role_arn,
             "OrderRoleArn": self.workloads.order.role.role_arn,
+            "GrafanaWorkspaceUrl": self.grafana.url,
+            "GrafanaWorkspaceId": self.grafana.workspace.attr_id,
         }
         if self.delivery.release_role is not None:
             outputs["GitHubReleaseRoleArn"] = self.delivery.release_role.role_arn
@@ -343,6 +359,7 @@ class PlatformStack(cdk.Stack):
             )
         self._acknowledge_recommendation_findings()
         self._acknowledge_call_center_findings()
+        acknowledge_grafana(self.grafana)
 
     def _acknowledge_call_center_findings(self) -> None:
         """Issue 6: the call center (lookup Lambda, and the phone-number custom resource when a number is claimed)."""

@@ -30,9 +30,15 @@ SCRAPE_CONFIG = Path(__file__).parent.parent / "assets" / "prometheus" / "scrape
 QUERY_ACTIONS = ("aps:QueryMetrics", "aps:GetLabels", "aps:GetSeries", "aps:GetMetricMetadata")
 
 
-def scrape_configuration(*, namespace: str, cluster_name: str, interval_seconds: int) -> str:
+def scrape_configuration(*, config: MetricsConfig, cluster_name: str) -> str:
     text = SCRAPE_CONFIG.read_text(encoding="utf-8")
-    values = {"NAMESPACE": namespace, "CLUSTER_NAME": cluster_name, "SCRAPE_INTERVAL": str(interval_seconds)}
+    values = {
+        "NAMESPACE": config.workload_namespace,
+        "CLUSTER_NAME": cluster_name,
+        "SCRAPE_INTERVAL": str(config.scrape_interval_seconds),
+        "KSM_PORT": str(config.kube_state_metrics_port),
+        "ROLLOUTS_PORT": str(config.rollouts_metrics_port),
+    }
     for key, value in values.items():
         text = text.replace("${" + key + "}", value)
     if "${" in text:
@@ -73,11 +79,7 @@ class Metrics(Construct):
 
         source, target = self._scraper_roles(role_name)
         self.security_group = self._scraper_security_group(config, cluster, vpc)
-        configuration = scrape_configuration(
-            namespace=config.workload_namespace,
-            cluster_name=cluster_name,
-            interval_seconds=config.scrape_interval_seconds,
-        )
+        configuration = scrape_configuration(config=config, cluster_name=cluster_name)
         self.scraper = aps.CfnScraper(
             self,
             "Scraper",
@@ -125,8 +127,9 @@ class Metrics(Construct):
         )
 
     def _scraper_security_group(self, config: MetricsConfig, cluster: eks.ICluster, vpc: ec2.IVpc) -> ec2.SecurityGroup:
-        """The scraper's own group: out to the cluster API (pod discovery) and the pods' metrics ports only, and the
-        cluster security group (control plane and Auto Mode nodes) lets exactly that in."""
+        """The scraper's own group: out to the cluster API (discovery, and cAdvisor through the node proxy) and the
+        metrics ports of the services' and the platform exporters' pods only, and the cluster security group
+        (control plane and Auto Mode nodes) lets exactly that in."""
         group = ec2.SecurityGroup(
             self,
             "ScraperSecurityGroup",
@@ -138,8 +141,9 @@ class Metrics(Construct):
             self, "ClusterSecurityGroup", cluster.cluster_security_group_id, mutable=True
         )
         for port, what in [
-            (443, "the EKS API (service discovery)"),
+            (443, "the EKS API (service discovery, cAdvisor via the node proxy)"),
             *((p, "pod metrics") for p in config.scrape_ports),
+            *((p, "platform exporter metrics") for p in config.platform_scrape_ports),
         ]:
             group.add_egress_rule(ec2.Peer.ipv4(vpc.vpc_cidr_block), ec2.Port.tcp(port), f"To {what}")
             cluster_group.add_ingress_rule(group, ec2.Port.tcp(port), f"AMP scraper to {what}")

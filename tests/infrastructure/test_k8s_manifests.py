@@ -17,6 +17,7 @@ import pytest
 
 from k8s.manifests import ENVIRONMENT_NAMES, Manifest, render
 from stacks.config import ENVIRONMENTS, EnvironmentConfig
+from stacks.metric_names import inventory
 
 CONFIGS: dict[str, EnvironmentConfig] = {config.name: config for config in ENVIRONMENTS}
 NAMESPACE = "tlj"
@@ -558,3 +559,45 @@ def test_given_the_platform_apps_then_argo_rollouts_is_a_pinned_chart_with_the_p
     tlj = one(platforms[env], "Application", "tlj")
     waves = [int(a["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) for a in (app, tlj)]
     assert waves[0] < waves[1]
+
+
+def test_given_the_platform_apps_then_kube_state_metrics_is_a_pinned_hardened_chart_exporting_only_what_is_used(
+    platforms: dict[str, list[Manifest]], env: str
+) -> None:
+    # Given the kube-state-metrics Application of the environment's cluster
+    app = one(platforms[env], "Application", "kube-state-metrics")
+    source = app["spec"]["source"]
+    values = source["helm"]["valuesObject"]
+    # Then it is the prometheus-community chart at an exact version, in a namespace of its own, restricted
+    assert (source["repoURL"], source["chart"]) == (
+        "https://prometheus-community.github.io/helm-charts",
+        "kube-state-metrics",
+    )
+    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", source["targetRevision"]), "pin an exact chart version"
+    assert app["spec"]["destination"] == {"name": "in-cluster", "namespace": "kube-state-metrics"}
+    labels = app["spec"]["syncPolicy"]["managedNamespaceMetadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+    # And it exports exactly the inventory's kube-state-metrics names (AMP bills every sample ingested)
+    assert set(values["metricAllowlist"]) == inventory()["kube-state-metrics"].metrics
+    assert set(values["collectors"]) == {"pods", "deployments", "horizontalpodautoscalers"}
+    # And it runs as the services do: non-root, read-only, no capabilities, memory request = limit
+    assert values["securityContext"]["runAsNonRoot"] is True
+    assert values["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    container = values["containerSecurityContext"]
+    assert container["readOnlyRootFilesystem"] is True
+    assert container["allowPrivilegeEscalation"] is False
+    assert container["capabilities"] == {"drop": ["ALL"]}
+    resources = values["resources"]
+    assert resources["requests"]["memory"] == resources["limits"]["memory"]
+    assert "cpu" in resources["requests"]
+
+
+def test_given_the_platform_exporters_then_they_listen_on_the_ports_the_scraper_may_reach(
+    platforms: dict[str, list[Manifest]], env: str
+) -> None:
+    metrics = CONFIGS[env].metrics
+    ksm = one(platforms[env], "Application", "kube-state-metrics")["spec"]["source"]["helm"]["valuesObject"]
+    rollouts = one(platforms[env], "Application", "argo-rollouts")["spec"]["source"]["helm"]["valuesObject"]
+    assert ksm["service"]["port"] == metrics.kube_state_metrics_port
+    assert rollouts["controller"]["containerPorts"]["metrics"] == metrics.rollouts_metrics_port
+    assert {metrics.kube_state_metrics_port, metrics.rollouts_metrics_port}.isdisjoint({8080, 8081})

@@ -9,7 +9,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # boto3/botocore come with the Lambda Python runtime; the Powertools layer ships these with all its extras.
-RUNTIME_AND_POWERTOOLS = {"boto3", "botocore", "aws_lambda_powertools", "pydantic", "pydantic_core", "aws_xray_sdk"}
+# urllib3 comes with botocore, which the runtime ships with boto3 (lambdas/grafana_provisioner uses it for HTTP).
+RUNTIME_AND_POWERTOOLS = {
+    "boto3",
+    "botocore",
+    "urllib3",
+    "aws_lambda_powertools",
+    "pydantic",
+    "pydantic_core",
+    "aws_xray_sdk",
+}
 # Developer tools inside lambdas/ that run on a laptop, never in a function.
 LOCAL_ONLY = {"simulate.py", "evaluate.py", "ingest.py", "datagen.py", "validate_flow.py"}
 DISTRIBUTION_MODULES = {

@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
+import yaml
 from aws_cdk.assertions import Template
 
 from stacks.config import DEV, EnvironmentConfig
@@ -59,7 +61,7 @@ def test_given_the_scrape_configuration_then_only_annotated_pods_of_the_tlj_name
 ) -> None:
     config, template = env_template
     text = base64.b64decode(scraper(template)["ScrapeConfiguration"]["ConfigurationBlob"]).decode()
-    assert text == scrape_configuration(namespace="tlj", cluster_name=f"tlj-{config.name}-cluster", interval_seconds=30)
+    assert text == scrape_configuration(config=config.metrics, cluster_name=f"tlj-{config.name}-cluster")
     assert "role: pod" in text
     assert "            - tlj\n" in text  # kubernetes_sd_configs namespaces
     keep_annotated = 'prometheus_io_scrape]\n        action: keep\n        regex: "true"'
@@ -135,9 +137,12 @@ def test_given_the_scraper_group_then_it_reaches_only_the_eks_api_and_the_metric
     config, template = env_template
     (group_id,) = (g["Fn::GetAtt"][0] for g in scraper(template)["Source"]["EksConfiguration"]["SecurityGroupIds"])
     group = resources(template, "AWS::EC2::SecurityGroup")[group_id]["Properties"]
-    # The pods' metrics port (container port `metrics`), never the API ports 8080/8081.
+    # The services' metrics port (container port `metrics`) and the platform exporters' ports, never the services'
+    # API ports 8080/8081 (cAdvisor comes through the API server's node proxy on 443, not a kubelet port).
     assert config.metrics.scrape_ports == (9090,)
-    ports = {443, *config.metrics.scrape_ports}
+    assert config.metrics.platform_scrape_ports == (8085, 8090)
+    ports = {443, *config.metrics.scrape_ports, *config.metrics.platform_scrape_ports}
+    assert not ports & {8080, 8081, 10250}
     egress = group["SecurityGroupEgress"]
     assert {(rule["FromPort"], rule["ToPort"]) for rule in egress} == {(p, p) for p in ports}
     # Within the VPC only (its CIDR block).
@@ -150,3 +155,58 @@ def test_given_the_scraper_group_then_it_reaches_only_the_eks_api_and_the_metric
     ]
     assert {r["FromPort"] for r in ingress} == ports
     assert all(r["GroupId"] == {"Fn::GetAtt": ["EksCluster", "ClusterSecurityGroupId"]} for r in ingress)
+
+
+def scrape_jobs(text: str) -> dict[str, dict[str, Any]]:
+    return {job["job_name"]: job for job in yaml.safe_load(text)["scrape_configs"]}
+
+
+def test_given_the_scrape_configuration_then_the_platform_exporters_keep_their_objects_namespace(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    # Given the synthesized scraper's configuration
+    config, template = env_template
+    jobs = scrape_jobs(base64.b64decode(scraper(template)["ScrapeConfiguration"]["ConfigurationBlob"]).decode())
+    # Then kube-state-metrics and Argo Rollouts are found as pods of their namespaces, by named container port and
+    # exactly the port the security group opens, and their series keep the object's `namespace` (honor_labels)
+    for name, namespace, keep in [
+        (
+            "kube-state-metrics",
+            "kube-state-metrics",
+            f"kube-state-metrics;http;{config.metrics.kube_state_metrics_port}",
+        ),
+        ("argo-rollouts", "argo-rollouts", f"argo-rollouts;metrics;{config.metrics.rollouts_metrics_port}"),
+    ]:
+        job = jobs[name]
+        assert job["honor_labels"] is True, name
+        (discovery,) = job["kubernetes_sd_configs"]
+        assert discovery == {"role": "pod", "namespaces": {"names": [namespace]}}, name
+        assert job["relabel_configs"][0]["action"] == "keep"
+        assert job["relabel_configs"][0]["regex"] == keep
+        assert not any(rule.get("target_label") == "namespace" for rule in job["relabel_configs"]), name
+    # And the services' job still labels its series with the pod's namespace (the analysis selects on it)
+    assert "honor_labels" not in jobs["tlj-pods"]
+
+
+def test_given_the_scrape_configuration_then_cadvisor_comes_through_the_api_server_and_keeps_two_series(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    _, template = env_template
+    job = scrape_jobs(base64.b64decode(scraper(template)["ScrapeConfiguration"]["ConfigurationBlob"]).decode())[
+        "cadvisor"
+    ]
+    # The only form a managed collector accepts: the API server's name and the service-account bearer token
+    assert job["scheme"] == "https"
+    assert job["authorization"] == {
+        "type": "Bearer",
+        "credentials_file": "/var/run/secrets/kubernetes.io/serviceaccount/token",
+    }
+    relabels = {rule["target_label"]: rule for rule in job["relabel_configs"]}
+    assert relabels["__address__"]["replacement"] == "kubernetes.default.svc:443"
+    assert relabels["__metrics_path__"]["replacement"] == "/api/v1/nodes/$1/proxy/metrics/cadvisor"
+    keep, drop = job["metric_relabel_configs"]
+    assert (keep["action"], keep["regex"]) == (
+        "keep",
+        "container_cpu_usage_seconds_total|container_memory_working_set_bytes",
+    )
+    assert (drop["source_labels"], drop["action"], drop["regex"]) == (["container"], "drop", "|POD")

@@ -66,7 +66,9 @@ def test_every_lambda_of_ours_has_error_throttle_and_duration_alarms(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
-    functions = our_functions(template)
+    # The Grafana provisioner runs only inside a deploy, as a custom resource: CloudFormation reports its failure
+    # as the deploy's, so an alarm on it would only ever fire during a deploy someone is already watching.
+    functions = [f for f in our_functions(template) if not f.startswith("GrafanaProvisioning")]
     assert len(functions) == 3  # recommendation API, indexer, call-center lookup
     for function in functions:
         metrics = set().union(*alarms_on(template, function).values())

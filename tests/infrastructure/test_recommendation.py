@@ -255,7 +255,7 @@ def test_every_function_of_ours_may_reach_only_dynamodb_and_the_vpc_endpoints(
         for f in resources(template, "AWS::Lambda::Function").values()
         if f["Properties"].get("Handler", "").startswith("lambdas.")
     ]
-    assert len(ours) == 3  # recommendation API, indexer, call-center lookup
+    assert len(ours) == 4  # recommendation API, indexer, call-center lookup, Grafana provisioner
     for function in ours:
         (group_ref,) = function["VpcConfig"]["SecurityGroupIds"]
         group_id = group_ref["Fn::GetAtt"][0]

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from login_service.customers_repository import Customer, CustomersRepository
+from login_service.metrics import SIGNUPS, login_attempt
 from login_service.models import LoginRequest, SignupRequest, TokenResponse, normalize_email
-from login_service.passwords import Passwords
-from login_service.throttle import LoginThrottle
+from login_service.passwords import PasswordHashingBusyError, Passwords
+from login_service.throttle import LoginThrottle, TooManyAttemptsError
 from login_service.tokens import TokenIssuer
 from service_kit.errors import DomainError
 
@@ -46,7 +47,9 @@ class AuthService:
         ``TooManyAttemptsError`` (429) when ``client`` (an address) has used up its signups for now.
         """
         self._throttle.signup(client)
-        return self._create(request, role="customer")
+        customer_id = self._create(request, role="customer")
+        SIGNUPS.inc()  # after the write: a 409, 429 or 503 created nothing
+        return customer_id
 
     def _create(self, request: SignupRequest, *, role: str) -> str:
         return create_account(self._customers, self._passwords, request, role=role, now=self._now())
@@ -55,7 +58,23 @@ class AuthService:
         """The same 401 (after the same argon2 work) for an unknown email and for a wrong password.
 
         ``TooManyAttemptsError`` (429) while the account or ``client`` (an address) is backing off after failures.
+        Every attempt with one of these answers (200, 401, 429, 503 busy) is counted by result (login_service.metrics).
         """
+        try:
+            token = self._login(request, client=client)
+        except TooManyAttemptsError:
+            login_attempt("throttled")
+            raise
+        except PasswordHashingBusyError:
+            login_attempt("busy")
+            raise
+        except InvalidCredentialsError:
+            login_attempt("invalid_credentials")
+            raise
+        login_attempt("success")
+        return token
+
+    def _login(self, request: LoginRequest, *, client: str) -> TokenResponse:
         email = normalize_email(request.email)
         self._throttle.check_login(email, client)
         customer = self._customers.find_by_email(email)

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from login_service.downstream import Downstream
+from login_service.metrics import recommendations_served
 
 SIGV4_SERVICE = "execute-api"
 
@@ -49,6 +50,11 @@ class RecommendationsClient:
         self._region = region
 
     async def recommend(self, *, customer_id: str, k: int, items: str | None, request_id: str) -> Response:
+        response = await self._recommend(customer_id=customer_id, k=k, items=items, request_id=request_id)
+        recommendations_served(response.status_code)
+        return response
+
+    async def _recommend(self, *, customer_id: str, k: int, items: str | None, request_id: str) -> Response:
         if not self._base_url or (self._sign and self._credentials is None):
             return JSONResponse({"detail": "recommendations unavailable"}, status_code=503)
         url = recommendations_url(self._base_url, customer_id=customer_id, k=k, items=items)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from order_service.catalog_repository import CatalogRepository
 from order_service.cursor import decode_cursor, encode_cursor
 from order_service.ids import UlidGenerator, is_ulid
+from order_service.metrics import order_cancelled, order_created
 from order_service.models import (
     CreateOrderRequest,
     MenuItem,
@@ -119,6 +120,7 @@ class OrderService:
             if earlier is None:
                 raise ConflictError("a request with this Idempotency-Key is in progress") from None
             return PlacedOrder(order=earlier, replayed=True)
+        order_created(order.total)  # after the write; replays returned above and are not counted
         return PlacedOrder(order=order, replayed=False)
 
     def page(self, principal: Principal, limit: int, cursor: str | None) -> OrderPage:
@@ -154,11 +156,14 @@ class OrderService:
         now = iso_utc(self._now())
         change = StatusChange(status=target, by=principal.subject, role=principal.role, at=now)
         try:
-            return self._orders.update_status(
+            moved = self._orders.update_status(
                 order.customer_id, order.order_id, expected=order.status, target=target, now=now, change=change
             )
         except StatusChangedError:
             raise ConflictError("order status changed concurrently; reload and retry") from None
+        if target is OrderStatus.CANCELLED:
+            order_cancelled()  # the customer's cancel and a staff member's alike, once the write succeeded
+        return moved
 
     def _replay(self, principal: Principal, key: str, body_hash: str) -> Order | None:
         record = self._orders.get_idempotency(principal.subject, key)
