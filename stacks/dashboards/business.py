@@ -9,7 +9,16 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders import dashboard
 from grafana_foundation_sdk.models import units
 
-from stacks.dashboards.panels import NAMESPACE, PanelBuilder, board, graph, namespace_variable, prom, single
+from stacks.dashboards.panels import (
+    NAMESPACE,
+    PanelBuilder,
+    board,
+    graph,
+    namespace_variable,
+    prom,
+    single,
+    with_sections,
+)
 
 # A custom unit is `suffix:<text>` (FieldConfig.unit in Grafana's dashboard schema, the SDK's models/dashboard.py).
 PER_MINUTE = "suffix: /min"
@@ -121,16 +130,15 @@ def _trends() -> list[PanelBuilder]:
 
 
 def build() -> dashboard.Dashboard:
-    business = board(
-        "tlj-business",
-        "TLJ business",
-        "Orders per minute, revenue in KRW, cancellations, sign-ins and recommendations served.",
-        ["business"],
-    ).with_variable(namespace_variable())
-    business.with_row(dashboard.Row("Over the time range"))
-    for panel in _totals():
-        business.with_panel(panel)
-    business.with_row(dashboard.Row("Per minute"))
-    for panel in _trends():
-        business.with_panel(panel)
-    return business
+    return with_sections(
+        board(
+            "tlj-business",
+            "TLJ business",
+            "Orders per minute, revenue in KRW, cancellations, sign-ins and recommendations served.",
+            ["business"],
+        ).with_variable(namespace_variable()),
+        [
+            ("Over the time range", _totals()),
+            ("Per minute", _trends()),
+        ],
+    )

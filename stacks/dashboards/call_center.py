@@ -16,7 +16,7 @@ from __future__ import annotations
 from grafana_foundation_sdk.builders import dashboard
 from grafana_foundation_sdk.models import dashboard as models
 
-from stacks.dashboards.panels import CLOUDWATCH, PanelBuilder, board, cw_metric, graph, single
+from stacks.dashboards.panels import CLOUDWATCH, PanelBuilder, board, cw_metric, graph, single, with_sections
 
 INSTANCE = "$connect_instance"
 VOICE = {"InstanceId": INSTANCE, "MetricGroup": "VoiceCalls"}
@@ -145,16 +145,16 @@ def _flows_and_queues() -> list[PanelBuilder]:
 
 
 def build() -> dashboard.Dashboard:
-    center = board(
-        "tlj-call-center",
-        "TLJ call center",
-        "Amazon Connect: calls, missed and throttled calls, contact-flow errors and queues (CloudWatch AWS/Connect).",
-        ["call-center", "amazon-connect"],
-    ).with_variable(instance_variable())
-    center.with_row(dashboard.Row("Calls"))
-    for panel in _calls():
-        center.with_panel(panel)
-    center.with_row(dashboard.Row("Contact flows and queues"))
-    for panel in _flows_and_queues():
-        center.with_panel(panel)
-    return center
+    return with_sections(
+        board(
+            "tlj-call-center",
+            "TLJ call center",
+            "Amazon Connect: calls, missed and throttled calls, contact-flow errors and queues "
+            "(CloudWatch AWS/Connect).",
+            ["call-center", "amazon-connect"],
+        ).with_variable(instance_variable()),
+        [
+            ("Calls", _calls()),
+            ("Contact flows and queues", _flows_and_queues()),
+        ],
+    )

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from grafana_foundation_sdk.builders import dashboard
 
-from stacks.dashboards.panels import NAMESPACE, PanelBuilder, board, graph, namespace_variable, prom, single
+from stacks.dashboards.panels import (
+    NAMESPACE,
+    PanelBuilder,
+    board,
+    graph,
+    namespace_variable,
+    prom,
+    single,
+    with_sections,
+)
 
 # The pod-level cgroup series (container="") and a runtime's sandbox ("POD") are not containers of ours; the
 # same filter as kubernetes-monitoring/kubernetes-mixin's resource dashboards.
@@ -112,20 +121,17 @@ def _pods() -> list[PanelBuilder]:
 
 
 def build() -> dashboard.Dashboard:
-    capacity = board(
-        "tlj-capacity",
-        "TLJ capacity",
-        "Autoscaling, and CPU and memory of the platform's pods against their requests and limits.",
-        ["capacity", "kubernetes"],
-    ).with_variable(namespace_variable())
-    sections = [
-        ("Autoscaling", _autoscaling()),
-        ("CPU", _usage("CPU", "cpu", CPU_USED, "suffix: cores", "CPU time (cores)")),
-        ("Memory", _usage("Memory", "memory", MEMORY_USED, "bytes", "Working-set memory")),
-        ("Pods", _pods()),
-    ]
-    for title, panels in sections:
-        capacity.with_row(dashboard.Row(title))
-        for panel in panels:
-            capacity.with_panel(panel)
-    return capacity
+    return with_sections(
+        board(
+            "tlj-capacity",
+            "TLJ capacity",
+            "Autoscaling, and CPU and memory of the platform's pods against their requests and limits.",
+            ["capacity", "kubernetes"],
+        ).with_variable(namespace_variable()),
+        [
+            ("Autoscaling", _autoscaling()),
+            ("CPU", _usage("CPU", "cpu", CPU_USED, "suffix: cores", "CPU time (cores)")),
+            ("Memory", _usage("Memory", "memory", MEMORY_USED, "bytes", "Working-set memory")),
+            ("Pods", _pods()),
+        ],
+    )

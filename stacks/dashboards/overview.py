@@ -19,6 +19,7 @@ from stacks.dashboards.panels import (
     prom,
     ratio,
     single,
+    with_sections,
 )
 
 
@@ -161,16 +162,15 @@ def _budget(slo: Slo) -> list[PanelBuilder]:
 
 
 def build() -> dashboard.Dashboard:
-    overview = board(
-        "tlj-overview",
-        "TLJ platform overview",
-        "RED of the login gateway and the order service, and the availability SLO's error budget.",
-        ["overview", "slo"],
-    ).with_variable(namespace_variable())
-    overview.with_row(dashboard.Row("Error budget"))
-    for panel in _budget(AVAILABILITY):
-        overview.with_panel(panel)
-    overview.with_row(dashboard.Row("Requests, errors, duration"))
-    for panel in _red():
-        overview.with_panel(panel)
-    return overview
+    return with_sections(
+        board(
+            "tlj-overview",
+            "TLJ platform overview",
+            "RED of the login gateway and the order service, and the availability SLO's error budget.",
+            ["overview", "slo"],
+        ).with_variable(namespace_variable()),
+        [
+            ("Error budget", _budget(AVAILABILITY)),
+            ("Requests, errors, duration", _red()),
+        ],
+    )

@@ -169,6 +169,17 @@ def board(uid: str, title: str, description: str, tags: Sequence[str]) -> dashbo
     )
 
 
+def with_sections(
+    builder: dashboard.Dashboard, sections: Sequence[tuple[str, Sequence[PanelBuilder]]]
+) -> dashboard.Dashboard:
+    """``builder`` with a row per ``(title, panels)``, each followed by its panels, in order."""
+    for title, panels in sections:
+        builder.with_row(dashboard.Row(title))
+        for panel in panels:
+            builder.with_panel(panel)
+    return builder
+
+
 def render(builder: dashboard.Dashboard) -> str:
     """The dashboard's JSON: panel ids numbered in order, keys sorted, two-space indent, trailing newline."""
     model = builder.build()

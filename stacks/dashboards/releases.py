@@ -19,6 +19,7 @@ from stacks.dashboards.panels import (
     prom,
     ratio,
     states,
+    with_sections,
 )
 
 ORDER = f'{NAMESPACE}, app="order", {NOT_HEALTH}'
@@ -110,16 +111,15 @@ def _preview_vs_active() -> list[PanelBuilder]:
 
 
 def build() -> dashboard.Dashboard:
-    releases = board(
-        "tlj-releases",
-        "TLJ releases",
-        "Blue-green releases of the order service: Rollout phase, analysis results, preview against active.",
-        ["releases", "argo-rollouts"],
-    ).with_variable(namespace_variable())
-    releases.with_row(dashboard.Row("Rollouts and analysis"))
-    for panel in _argo():
-        releases.with_panel(panel)
-    releases.with_row(dashboard.Row("Preview against active"))
-    for panel in _preview_vs_active():
-        releases.with_panel(panel)
-    return releases
+    return with_sections(
+        board(
+            "tlj-releases",
+            "TLJ releases",
+            "Blue-green releases of the order service: Rollout phase, analysis results, preview against active.",
+            ["releases", "argo-rollouts"],
+        ).with_variable(namespace_variable()),
+        [
+            ("Rollouts and analysis", _argo()),
+            ("Preview against active", _preview_vs_active()),
+        ],
+    )
