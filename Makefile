@@ -21,7 +21,7 @@ TEMPLATES := cdk.out/AccountStack.template.json $(ENV_TEMPLATES)
 PY_SOURCES := app.py stacks lambdas containers local tests benchmarks k8s
 
 .PHONY: help install synth lint format gates cfn-lint checkov hadolint workflows k8s flows test test-unit test-infra test-integration test-e2e \
-        demo up down status clean preflight staff rules dashboards dashboards-check
+        demo up down status clean preflight staff rules dashboards dashboards-check load
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -119,7 +119,8 @@ preflight: install ## Read-only AWS checks before a deploy: make preflight ENV=d
 lint: install ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check $(wildcard $(PY_SOURCES))
 	$(VENV)/bin/ruff format --check $(wildcard $(PY_SOURCES))
-	$(VENV)/bin/mypy $(wildcard app.py stacks local lambdas benchmarks k8s) containers/common/service_kit containers/login/login_service containers/order/order_service
+	$(VENV)/bin/mypy $(wildcard app.py stacks local lambdas benchmarks k8s) containers/common/service_kit containers/login/login_service containers/order/order_service \
+	  containers/loadgen/loadgen
 
 format: install ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix $(wildcard $(PY_SOURCES))
@@ -170,6 +171,13 @@ down: ## Stop the local platform
 
 status: ## Show the local platform's components
 	$(PY) -m local.platform status
+
+# `make load [PROFILE=smoke|steady|spike] [JSON=1]`: Locust (one master, two workers) against the local platform
+# (started if not running); writes .run/load/{report.html,stats_*.csv,summary.json}; LOAD_MAX_FAIL_RATIO and
+# LOAD_P95_MS override the thresholds. Exits non-zero when a threshold fails or an order is lost or doubled.
+PROFILE ?= smoke
+load: install ## Load test on the local platform: make load [PROFILE=smoke|steady|spike] (thresholds, orders reconciled)
+	$(PY) -m local.load --profile $(PROFILE) $(if $(JSON),--json)
 
 # `make staff EMAIL=… NAME=… PHONE=…`, password from STAFF_PASSWORD: the same code as
 # `python -m login_service.admin create-staff` in a login pod, against the local platform's emulator and tables.

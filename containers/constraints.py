@@ -23,7 +23,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 CONTAINERS = Path(__file__).resolve().parent
 REPO_CONSTRAINTS = CONTAINERS.parent / "constraints.txt"
-SERVICES = ("login", "order")
+SERVICES = ("login", "order", "loadgen")
 HEADER = "# Generated from ../../constraints.txt by `python containers/constraints.py`; do not edit.\n"
 
 
