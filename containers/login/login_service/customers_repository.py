@@ -64,8 +64,17 @@ class CustomersRepository:
             codes = cancellation_codes(exc)
             # The lock exists, or a concurrent signup with the same email is writing it right now.
             if len(codes) > 1 and codes[1] in ("ConditionalCheckFailed", "TransactionConflict"):
+                if self._locked_by(customer):
+                    # Our own write, landed by an earlier attempt of this very call: botocore resends a request
+                    # whose answer timed out (BOTO_CONFIG's read_timeout; boto3 guide, "Retries": standard mode
+                    # retries socket timeouts), and the resend then fails its own conditions. It is a success.
+                    return
                 raise EmailTakenError() from exc
             raise
+
+    def _locked_by(self, customer: Customer) -> bool:
+        lock = self._get(EMAIL_LOCK_PREFIX + customer.email)
+        return lock is not None and lock.get("owner") == customer.customer_id
 
     def find_by_email(self, email: str) -> Customer | None:
         """Through the email lock (strongly consistent); customers written without one, through the index."""

@@ -69,6 +69,42 @@ def test_a_second_customer_with_the_same_email_is_refused(customers: CustomersRe
     assert customers.get("c-2") is None
 
 
+class ResentAfterTimeout:
+    """A client whose transaction lands, loses its answer and is sent again, as botocore does after a read
+    timeout: the resend then meets the items its first attempt wrote."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def transact_write_items(self, **request: Any) -> Any:
+        self._client.transact_write_items(**request)
+        return self._client.transact_write_items(**request)
+
+
+def test_given_a_signup_whose_answer_was_lost_and_resent_then_it_succeeds_once(dynamodb: Any):
+    # Given the repository behind a client that resends the transaction after it landed
+    customers = CustomersRepository(ResentAfterTimeout(dynamodb), table("customers"))
+    # When the customer signs up
+    customers.create(CUSTOMER)
+    # Then the signup succeeds (not "email already registered") and the customer exists once
+    assert customers.find_by_email("kim@example.com") == CUSTOMER
+
+
+def test_given_the_email_lock_held_by_another_customer_then_a_resent_signup_is_still_refused(dynamodb: Any):
+    # Given another customer's lock on the email (its customer item not in the index yet: a concurrent signup)
+    dynamodb.put_item(
+        TableName=table("customers"), Item={"customer_id": {"S": "email#kim@example.com"}, "owner": {"S": "c-0"}}
+    )
+    customers = CustomersRepository(ResentAfterTimeout(dynamodb), table("customers"))
+    # When this customer signs up with that email, Then it is refused and nothing of theirs is written
+    with pytest.raises(EmailTakenError):
+        customers.create(CUSTOMER)
+    assert customers.get("c-1") is None
+
+
 def test_the_email_lock_stays_out_of_the_indexes(customers: CustomersRepository, dynamodb: Any):
     customers.create(CUSTOMER)
     lock = dynamodb.get_item(TableName=table("customers"), Key={"customer_id": {"S": "email#kim@example.com"}})["Item"]
@@ -213,6 +249,9 @@ class CancellingClient:
 
     def query(self, **kwargs: Any) -> dict[str, Any]:
         return {"Items": []}  # the by-email index holds no account
+
+    def get_item(self, **kwargs: Any) -> dict[str, Any]:
+        return {}  # the competing writer's lock is not readable yet
 
     def transact_write_items(self, **kwargs: Any) -> None:
         from botocore.exceptions import ClientError
