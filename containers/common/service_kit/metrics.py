@@ -20,9 +20,15 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+import prometheus_client
 from fastapi import FastAPI
 from prometheus_client import REGISTRY, CollectorRegistry, multiprocess, start_http_server
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
+
+# No `<name>_created` series: every counter and histogram (and each of their label sets) would export one more
+# sample per scrape that no rule or dashboard reads, and AMP bills per sample ingested. prometheus_client checks
+# this flag when it collects (metrics.py, `_child_samples`), so it holds for metrics made before or after.
+prometheus_client.disable_created_metrics()
 
 UNMATCHED_ROUTE = "none"  # the instrumentator's handler label for requests no route matched
 DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

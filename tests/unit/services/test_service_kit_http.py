@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, generate_latest
 from pydantic import BaseModel, Field
 
 from service_kit.app import install_service_kit
@@ -171,6 +172,14 @@ def test_metrics_are_labelled_by_route_template_not_raw_path(client: TestClient)
     assert REGISTRY.get_sample_value(
         "http_request_duration_seconds_count", {"method": "GET", "handler": "/items/{item_id}"}
     )
+
+
+def test_the_exporter_sends_no_created_series(client: TestClient):
+    # Given a request counted; When the registry is rendered as a scrape sees it; Then no `_created` sample is in it
+    client.get("/items/1")
+    text = generate_latest(REGISTRY).decode()
+    assert "http_requests_total{" in text
+    assert not re.search(r"^\w+_created[{ ]", text, re.MULTILINE)  # a sample named <metric>_created
 
 
 def test_metrics_are_not_served_on_the_api_port(client: TestClient):
