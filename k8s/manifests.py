@@ -16,6 +16,8 @@ K8S_DIR = Path(__file__).resolve().parent
 ENVIRONMENT_NAMES: tuple[str, ...] = tuple(config.name for config in ENVIRONMENTS)
 # What Argo CD builds: the workloads of each environment and the Applications of its cluster (app of apps).
 TARGETS: tuple[str, ...] = tuple(f"{kind}/{env}" for kind in ("overlays", "platform") for env in ENVIRONMENT_NAMES)
+# What a person applies by hand (`kubectl apply -k`) and Argo CD never syncs: the load test of each environment.
+MANUAL_TARGETS: tuple[str, ...] = tuple(f"loadtest/overlays/{env}" for env in ENVIRONMENT_NAMES)
 
 Manifest = dict[str, Any]
 

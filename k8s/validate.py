@@ -1,6 +1,7 @@
-"""Validate everything Argo CD would apply from k8s/, offline.
+"""Validate everything Argo CD would apply from k8s/, and the load test a person applies by hand, offline.
 
-For each target (``k8s/overlays/<env>`` and ``k8s/platform/<env>``): render it with ``kubectl kustomize``, then
+For each target (``k8s/overlays/<env>`` and ``k8s/platform/<env>``, which Argo CD syncs, and
+``k8s/loadtest/overlays/<env>``, which it never does): render it with ``kubectl kustomize``, then
 check every document
 
 - built-in kinds against kubernetes-validate's schemas for the clusters' Kubernetes version (strict: unknown
@@ -34,7 +35,7 @@ import kubernetes_validate
 import yaml
 from referencing import Registry, Resource
 
-from k8s.manifests import K8S_DIR, TARGETS, Manifest, RenderError, describe, render
+from k8s.manifests import K8S_DIR, MANUAL_TARGETS, TARGETS, Manifest, RenderError, describe, render
 from stacks.config import ENVIRONMENTS
 
 SCHEMA_DIR = K8S_DIR / "schemas"
@@ -175,7 +176,9 @@ def run_checkov(checkov: Path, rendered: dict[str, list[Manifest]]) -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m k8s.validate", description=__doc__.split("\n\n")[0])
     parser.add_argument("--checkov", type=Path, help="checkov executable; scan the rendered manifests too")
-    parser.add_argument("targets", nargs="*", default=list(TARGETS), help="kustomizations under k8s/ (default: all)")
+    parser.add_argument(
+        "targets", nargs="*", default=[*TARGETS, *MANUAL_TARGETS], help="kustomizations under k8s/ (default: all)"
+    )
     args = parser.parse_args(argv)
 
     validator = Validator(kubernetes_version=cluster_kubernetes_version())

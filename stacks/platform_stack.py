@@ -23,6 +23,7 @@ from stacks.constructs.encryption import Encryption
 from stacks.constructs.gitops import GitOps
 from stacks.constructs.grafana import Grafana
 from stacks.constructs.lambda_factory import UNRESERVED_REASON
+from stacks.constructs.load_reports import LoadReports
 from stacks.constructs.metrics import Metrics
 from stacks.constructs.network import Network
 from stacks.constructs.observability import Observability
@@ -227,6 +228,16 @@ class PlatformStack(cdk.Stack):
         self.data.orders.grant_read_write_data(self.workloads.order)
         self.data.catalog.grant_read_data(self.workloads.order)
         self.recommendation.grant_invoke(self.workloads.login)  # the gateway's SigV4 calls to GET /recommendations
+        # The load test's reports (k8s/loadtest): its master Job may only put objects under runs/ (issue 12).
+        self.load_reports = LoadReports(
+            self,
+            "LoadReports",
+            prefix=config.prefix,
+            cluster=cluster,
+            role_name=config.role_name("loadgen"),
+            key=key,
+            retain=retain,
+        )
         self.cluster_addons = ClusterAddons(
             self, "ClusterAddons", cluster=cluster, kubernetes_version=config.cluster.kubernetes_version
         )
@@ -274,6 +285,8 @@ class PlatformStack(cdk.Stack):
             "AmpQueryUrl": self.metrics.query_url,
             "LoginRoleArn": self.workloads.login.role.role_arn,
             "OrderRoleArn": self.workloads.order.role.role_arn,
+            "LoadReportsBucketName": self.load_reports.bucket.bucket_name,
+            "LoadgenRoleArn": self.load_reports.writer.role.role_arn,
             "GrafanaWorkspaceUrl": self.grafana.url,
             "GrafanaWorkspaceId": self.grafana.workspace.attr_id,
         }
@@ -359,7 +372,31 @@ class PlatformStack(cdk.Stack):
             )
         self._acknowledge_recommendation_findings()
         self._acknowledge_call_center_findings()
+        self._acknowledge_load_report_findings()
         acknowledge_grafana(self.grafana)
+
+    def _acknowledge_load_report_findings(self) -> None:
+        """Issue 12: the load test's report bucket, its access-log bucket and the writer role."""
+        reports = self.load_reports
+        bucket_id = self.resolve(reports.bucket.bucket_arn)["Fn::GetAtt"][0]
+        acknowledge(
+            [reports.writer.role],
+            [f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/runs/*]"],
+            "The load test's master writes one new folder per run (runs/<time>-<pod>/), so its only S3 action, "
+            "s3:PutObject, names the runs/ prefix of this one bucket: no read, list or delete anywhere.",
+        )
+        acknowledge(
+            [reports.bucket, reports.access_logs],
+            ["NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled"],
+            "Load-test reports and their access logs are disposable evidence that expires after months; the run "
+            "can be repeated at any time, so a second region's copy would protect nothing worth its cost.",
+        )
+        acknowledge(
+            [reports.access_logs],
+            ["NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS"],
+            "A server access log target is encrypted with S3-managed keys so that S3's log delivery needs no grant "
+            "on a customer key; the records are request metadata of the report bucket, never report content.",
+        )
 
     def _acknowledge_call_center_findings(self) -> None:
         """Issue 6: the call center (lookup Lambda, and the phone-number custom resource when a number is claimed)."""

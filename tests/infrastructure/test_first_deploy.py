@@ -188,7 +188,9 @@ def test_given_an_environment_then_every_fixed_role_name_carries_the_region(
         for r in resources(template, "AWS::IAM::Role").values()
         if "RoleName" in r["Properties"]
     ]
-    assert len(names) == 7  # release, login, order, scraper source and target, rollouts analysis, grafana
+    # release, login, order, scraper source and target, rollouts analysis, grafana, and loadgen (issue 12: the load
+    # test's report writer)
+    assert len(names) == 8
     assert all(name.startswith(f"tlj-{config.name}-") and name.endswith(f"-{config.region}") for name in names)
     assert all(len(name) <= 64 for name in names)
 

@@ -219,10 +219,22 @@ def test_given_the_network_policies_then_login_is_reachable_only_from_the_alb_or
     documents = overlays[env]
     vpc = ipaddress.ip_network(CONFIGS[env].network.cidr)
     rules = dict(ingress_rules_for(documents, pod_labels(documents, "login")))
-    assert set(rules) == {"login-ingress-from-alb", "login-ingress-from-order", "login-metrics-from-scraper"}
+    # login-ingress-from-loadgen: the load test's workers (k8s/loadtest), proven in test_k8s_loadtest.py.
+    assert set(rules) == {
+        "login-ingress-from-alb",
+        "login-ingress-from-order",
+        "login-metrics-from-scraper",
+        "login-ingress-from-loadgen",
+    }
     for name, rule in rules.items():
         assert ports(rule) == ({("TCP", 9090)} if name == "login-metrics-from-scraper" else {("TCP", 8080)}), name
     assert rules["login-ingress-from-order"]["from"] == [{"podSelector": {"matchLabels": ORDER}}]
+    assert rules["login-ingress-from-loadgen"]["from"] == [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "loadtest"}},
+            "podSelector": {"matchLabels": {"app": "loadgen", "app.kubernetes.io/component": "worker"}},
+        }
+    ]
     for cidr in ip_blocks(rules["login-ingress-from-alb"]) + ip_blocks(rules["login-metrics-from-scraper"]):
         network = ipaddress.ip_network(cidr)
         assert network.subnet_of(vpc), f"{cidr} is outside the VPC {vpc}"  # type: ignore[arg-type]

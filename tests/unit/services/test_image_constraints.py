@@ -13,7 +13,7 @@ CONTAINERS = Path(constraints.__file__).parent
 TRANSITIVE = {
     "login": {"starlette", "pydantic-core", "botocore"},
     "order": {"starlette", "pydantic-core", "botocore"},
-    "loadgen": {"gevent", "pyzmq", "msgpack"},
+    "loadgen": {"gevent", "pyzmq", "msgpack", "botocore"},
 }
 
 
