@@ -146,7 +146,7 @@ hadolint: install ## hadolint on every Dockerfile
 workflows: install ## Validate GitHub workflows against their JSON schema
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-k8s: install ## Render k8s/overlays/<env> and k8s/platform/<env>; validate (Kubernetes 1.34 strict + k8s/schemas) and checkov them
+k8s: install ## Render k8s/overlays/<env>, k8s/platform/<env> and k8s/loadtest/overlays/<env>; validate (Kubernetes 1.34 strict + k8s/schemas) and checkov them
 	$(PY) -m k8s.validate --checkov $(CHECKOV_VENV)/bin/checkov
 
 flows: ## Static checks of the synthesized Amazon Connect contact flows
