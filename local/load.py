@@ -1,6 +1,6 @@
 """``make load``: the load test on the laptop, distributed, with thresholds and a reconciliation of the orders.
 
-    python -m local.load --profile smoke|steady|spike [--workers 2] [--users N] [--json]
+    python -m local.load --profile smoke|steady|spike [--workers 2] [--users N] [--duration S] [--target T] [--json]
     python -m local.load --reconcile-only [--json]   # the last run again, against the table as it is now
 
 Starts the local platform when it is not running (the same ``Platform.up`` as ``make up``), then one Locust master
@@ -10,6 +10,9 @@ and ``--workers`` worker processes over loopback, headless, against the login ga
 clients were told; then the Orders table is read for this run's customers and reconciled with that, and
 ``summary.json`` has both. Exit status: 0 when the thresholds held and nothing was lost or doubled, 1 when not,
 2 when the run itself could not be made. ``--profile probe`` is a few seconds long, for checking the tooling.
+``--duration`` plays the profile in that many seconds of load (stages and ramps keep their share); ``--target direct``
+sends the customers' storefront calls straight to the order service and the recommendation API instead of through the
+gateway (``loadgen.direct``, the baseline of ``benchmarks.capacity``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ LOADGEN = REPO_ROOT / "containers" / "loadgen"
 if str(LOADGEN) not in sys.path:
     sys.path.insert(0, str(LOADGEN))  # the loadgen package is not installed: its image copies it, the master imports it
 
-from loadgen import orders_table, reconcile, records, shapes, summary, thresholds  # noqa: E402
+from loadgen import direct, orders_table, reconcile, records, shapes, summary, thresholds  # noqa: E402
 
 LOCUSTFILE = LOADGEN / "loadgen" / "locustfile.py"
 MIN_WORKERS = 2
@@ -52,6 +55,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--profile", choices=sorted(shapes.PROFILES), default=os.environ.get("LOAD_PROFILE", "smoke"))
     parser.add_argument("--workers", type=int, default=MIN_WORKERS, help=f"Locust worker processes (>= {MIN_WORKERS})")
     parser.add_argument("--users", type=int, default=0, help="scale the profile's busiest stage to this many users")
+    parser.add_argument("--duration", type=float, default=0.0, help="play the profile in this many seconds of load")
+    parser.add_argument(
+        "--target",
+        choices=direct.TARGETS,
+        default=os.environ.get("LOAD_TARGET") or "gateway",
+        help="gateway (default), or direct: straight to the order service and the recommendation API",
+    )
     parser.add_argument("--json", action="store_true", help="print summary.json (everything else goes to stderr)")
     parser.add_argument(
         "--reconcile-only",
@@ -61,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workers < MIN_WORKERS:
         parser.error(f"--workers must be at least {MIN_WORKERS}")
+    if args.duration < 0:
+        parser.error("--duration must not be negative")
+    if args.target not in direct.TARGETS:  # argparse checks choices on the command line, not a default from LOAD_TARGET
+        parser.error(f"LOAD_TARGET must be one of {', '.join(direct.TARGETS)}, not {args.target!r}")
     try:
         thresholds.from_env(os.environ)  # refuse a bad LOAD_P95_MS before starting anything
         shapes.profile_named(args.profile, args.users or None)
@@ -73,7 +87,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             result = reconcile_run(settings)
         else:
             Platform(settings, out=log).up()
-            result = run(settings, profile=args.profile, workers=args.workers, users=args.users, log=log)
+            result = run(
+                settings,
+                profile=args.profile,
+                workers=args.workers,
+                users=args.users,
+                duration_s=args.duration,
+                target=args.target,
+                log=log,
+            )
     except (PlatformError, LoadError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -84,7 +106,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if result["passed"] else 1
 
 
-def run(settings: LocalSettings, *, profile: str, workers: int, users: int = 0, log: TextIO) -> dict[str, Any]:
+def run(
+    settings: LocalSettings,
+    *,
+    profile: str,
+    workers: int,
+    users: int = 0,
+    duration_s: float = 0.0,
+    target: str = "gateway",
+    log: TextIO,
+) -> dict[str, Any]:
     """One load run against the running platform of ``settings``; returns (and writes) the summary."""
     directory = settings.run_dir / "load"
     directory.mkdir(parents=True, exist_ok=True)
@@ -92,7 +123,16 @@ def run(settings: LocalSettings, *, profile: str, workers: int, users: int = 0, 
         (directory / name).unlink(missing_ok=True)
     for stale in directory.glob("stats_*.csv"):
         stale.unlink()
-    code = run_locust(settings, directory, profile=profile, workers=workers, users=users, log=log)
+    code = run_locust(
+        settings,
+        directory,
+        profile=profile,
+        workers=workers,
+        users=users,
+        duration_s=duration_s,
+        target=target,
+        log=log,
+    )
     if code not in (0, 1):
         raise LoadError(f"the Locust master exited with {code}{_tails(directory)}")
     return reconcile_run(settings)
@@ -113,10 +153,22 @@ def reconcile_run(settings: LocalSettings) -> dict[str, Any]:
     return final
 
 
-def run_locust(settings: LocalSettings, directory: Path, *, profile: str, workers: int, users: int, log: TextIO) -> int:
+def run_locust(
+    settings: LocalSettings,
+    directory: Path,
+    *,
+    profile: str,
+    workers: int,
+    users: int,
+    duration_s: float = 0.0,
+    target: str = "gateway",
+    log: TextIO,
+) -> int:
     """Master and workers until the master exits; returns its exit code (the thresholds' verdict)."""
     (port,) = free_ports(1)
-    env = locust_env(os.environ, profile=profile, users=users, directory=directory)
+    env = locust_env(os.environ, profile=profile, users=users, directory=directory, duration_s=duration_s)
+    if target == "direct":
+        env.update(direct_env(settings, os.environ))
     common = [sys.executable, "-m", "locust", "--locustfile", str(LOCUSTFILE)]
     # --stop-timeout lets a stopping user finish its task (docs/running-without-web-ui.rst, "Allow tasks to finish")
     master_command = [
@@ -144,8 +196,13 @@ def run_locust(settings: LocalSettings, directory: Path, *, profile: str, worker
         "--only-summary",
     ]
     worker_command = [*common, "--worker", "--master-host", HOST, "--master-port", str(port)]
-    limit = shapes.profile_named(profile, users or None).max_duration_s + WORKER_CONNECT_S + GRACE_S
-    print(f"load: profile {profile}, {workers} workers, master on {HOST}:{port}, report in {directory}", file=log)
+    shape = shapes.profile_named(profile, users or None)
+    # --duration replaces the seconds of load; the drain and settle after it stay (loadgen.run_hooks.played_in)
+    limit = shape.max_duration_s - shape.load_s + (duration_s or shape.load_s) + WORKER_CONNECT_S + GRACE_S
+    print(
+        f"load: profile {profile} via {target}, {workers} workers, master on {HOST}:{port}, report in {directory}",
+        file=log,
+    )
     worker_logs = [directory / f"worker-{index}.log" for index in range(workers)]
     master = _start(master_command, env, directory / "master.log")
     children = [master] + [_start(worker_command, env, path) for path in worker_logs]
@@ -160,7 +217,9 @@ def run_locust(settings: LocalSettings, directory: Path, *, profile: str, worker
     return code
 
 
-def locust_env(base: Mapping[str, str], *, profile: str, users: int, directory: Path) -> dict[str, str]:
+def locust_env(
+    base: Mapping[str, str], *, profile: str, users: int, directory: Path, duration_s: float = 0.0
+) -> dict[str, str]:
     """The Locust processes' environment: ours, the loadgen package importable, the run's options as variables."""
     env = {name: value for name, value in base.items() if name not in ("PYTHONPATH", "PYTHONHOME")}
     no_proxy = ",".join(filter(None, [base.get("NO_PROXY") or base.get("no_proxy"), HOST, "localhost"]))
@@ -173,9 +232,22 @@ def locust_env(base: Mapping[str, str], *, profile: str, users: int, directory: 
             "LOAD_PROFILE": profile,
             "LOAD_USERS": str(users),
             "LOAD_DIR": str(directory),
+            "LOAD_DURATION_S": f"{duration_s:g}",
+            direct.TARGET_ENV: "gateway",
         }
     )
     return env
+
+
+def direct_env(settings: LocalSettings, base: Mapping[str, str]) -> dict[str, str]:
+    """What ``loadgen.direct`` needs to skip the gateway: where the gateway's downstreams listen, and the thresholds
+    of ``base`` (``LOAD_P95_MS``) with each endpoint's limit under its direct label as well."""
+    return {
+        direct.TARGET_ENV: "direct",
+        direct.ORDER_URL_ENV: settings.order_url,
+        direct.RECO_URL_ENV: settings.reco_url,
+        "LOAD_P95_MS": direct.p95_without_gateway(thresholds.from_env(base)),
+    }
 
 
 def _start(command: list[str], env: Mapping[str, str], log_path: Path) -> subprocess.Popen[bytes]:

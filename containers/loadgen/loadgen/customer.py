@@ -3,11 +3,13 @@
 Signup and login are retried after no answer, a 429 or a 503 (every password-hashing slot busy) with Retry-After.
 Signup is not idempotent: a 409 for an email new to this run means one of our own tries created the account (it is
 expected after an unanswered try, and a failure otherwise); the customer then logs in with its password, and its id
-comes from the token. Orders carry an ``Idempotency-Key`` and are retried with it.
+comes from the token. Orders carry an ``Idempotency-Key`` and are retried with it. With ``LOAD_TARGET=direct`` the
+storefront calls skip the gateway (``loadgen.direct``).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import time
 import uuid
@@ -17,7 +19,7 @@ from locust import FastHttpUser, between, task
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
-from loadgen import records
+from loadgen import direct, records
 from loadgen.identities import Identities, token_subject
 
 SIGNUP, LOGIN, MENU, RECOMMENDATIONS = (
@@ -52,6 +54,7 @@ class Customer(FastHttpUser):
     connection_timeout = 3.0
 
     def on_start(self) -> None:
+        self.routes = direct.from_env(os.environ)  # None: every call through the gateway
         self.identity = _identity_source(self.environment).next()
         self.signed_up = False
         self.customer_id: str | None = None
@@ -224,9 +227,14 @@ class Customer(FastHttpUser):
         assert self.customer_id is not None
         return self.customer_id
 
+    def _route(self, path: str, name: str) -> tuple[str, str]:
+        """The URL and label of a call: the gateway's path on the host, unless ``LOAD_TARGET=direct``."""
+        return self.routes.route(path, name, self.customer_id) if self.routes else (path, name)
+
     def _request(self, method: str, path: str, name: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"}
-        return self.client.request(method, path, name=name, headers=headers, catch_response=True, **kwargs)
+        url, name = self._route(path, name)
+        return self.client.request(method, url, name=name, headers=headers, catch_response=True, **kwargs)
 
     def _call(
         self,
@@ -240,12 +248,13 @@ class Customer(FastHttpUser):
         auth: bool = True,
     ) -> tuple[int, Any, Any]:
         """One request, marked failed unless its status is expected; a 401 logs in again and retries once."""
+        url, name = self._route(path, name)
         for _ in range(2):
             headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
             if key:
                 headers["Idempotency-Key"] = key
             with self.client.request(
-                method, path, name=name, json=json, headers=headers, catch_response=True
+                method, url, name=name, json=json, headers=headers, catch_response=True
             ) as response:
                 status = response.status_code or records.NO_ANSWER
                 body = _json_of(response)

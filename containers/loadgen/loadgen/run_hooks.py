@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,9 @@ def _arguments(parser: Any, **_: Any) -> None:
     parser.add_argument("--load-profile", choices=sorted(shapes.PROFILES), default="smoke", env_var="LOAD_PROFILE")
     parser.add_argument("--load-users", type=int, default=0, env_var="LOAD_USERS", help="scale the busiest stage")
     parser.add_argument("--load-dir", default=".run/load", env_var="LOAD_DIR", help="locust.json and records.jsonl")
+    parser.add_argument(
+        "--load-duration", type=float, default=0.0, env_var="LOAD_DURATION_S", help="play the profile in this many s"
+    )
 
 
 @events.init.add_listener
@@ -103,8 +107,22 @@ class ProfileShape(LoadTestShape):
             options = self.runner.environment.parsed_options if self.runner else None
             name = getattr(options, "load_profile", None) or os.environ.get("LOAD_PROFILE", "smoke")
             peak = getattr(options, "load_users", 0) or None
-            self._schedule = shapes.Schedule(profile=shapes.profile_named(name, peak))
+            profile = shapes.profile_named(name, peak)
+            if duration := getattr(options, "load_duration", 0.0):
+                profile = played_in(profile, duration)
+            self._schedule = shapes.Schedule(profile=profile)
         return self._schedule
 
     def tick(self) -> shapes.Tick | None:
         return self.schedule.tick(self.get_run_time(), self.get_current_user_count())
+
+
+def played_in(profile: shapes.Profile, seconds: float) -> shapes.Profile:
+    """The same profile, faster or slower: its load lasts ``seconds``, each stage and ramp keeps its share of it."""
+    if seconds <= 0:
+        raise ValueError("a profile's duration must be positive")
+    factor = seconds / profile.load_s
+    stages = tuple(
+        replace(stage, until_s=stage.until_s * factor, spawn_rate=stage.spawn_rate / factor) for stage in profile.stages
+    )
+    return replace(profile, stages=stages)
