@@ -9,16 +9,6 @@ import pytest
 from local import load
 
 
-@pytest.fixture
-def no_platform(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fail the test if the CLI gets as far as starting the platform."""
-
-    def refuse(*_: object, **__: object) -> None:
-        raise AssertionError("the platform must not be started")
-
-    monkeypatch.setattr(load, "Platform", refuse)
-
-
 @pytest.mark.usefixtures("no_platform")
 def test_given_a_bad_p95_override_then_the_cli_refuses_before_starting_anything(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -11,14 +11,6 @@ from local import load
 from local.processes import isolated_settings
 
 
-@pytest.fixture
-def no_platform(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*_: object, **__: object) -> None:
-        raise AssertionError("the platform must not be started")
-
-    monkeypatch.setattr(load, "Platform", refuse)
-
-
 @pytest.mark.usefixtures("no_platform")
 def test_given_an_unknown_target_in_the_environment_then_the_cli_refuses_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
