@@ -21,6 +21,7 @@ from k8s.validate import Validator, cluster_kubernetes_version, run_checkov
 from loadgen import shapes
 from stacks.config import ENVIRONMENTS, EnvironmentConfig
 from stacks.constructs.delivery import IMAGES
+from tests.infrastructure.k8s_selectors import selects
 
 REPO_ROOT = K8S_DIR.parent
 LOCUSTFILE = REPO_ROOT / "containers" / "loadgen" / "loadgen" / "locustfile.py"
@@ -240,23 +241,6 @@ def test_given_the_workers_then_they_connect_to_the_master_service_which_selects
 
 
 # --- NetworkPolicy contract: evaluated the way Kubernetes does, across both namespaces ------------------------------
-
-
-def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
-    """LabelSelector semantics (matchLabels and matchExpressions In/NotIn/Exists/DoesNotExist)."""
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    for expression in selector.get("matchExpressions") or []:
-        key, operator, values = expression["key"], expression["operator"], expression.get("values") or []
-        holds = {
-            "In": labels.get(key) in values,
-            "NotIn": labels.get(key) not in values,
-            "Exists": key in labels,
-            "DoesNotExist": key not in labels,
-        }[operator]
-        if not holds:
-            return False
-    return True
 
 
 @dataclass(frozen=True)

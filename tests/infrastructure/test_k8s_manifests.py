@@ -18,6 +18,7 @@ import pytest
 from k8s.manifests import ENVIRONMENT_NAMES, Manifest, render
 from stacks.config import ENVIRONMENTS, EnvironmentConfig
 from stacks.metric_names import inventory
+from tests.infrastructure.k8s_selectors import selects
 
 CONFIGS: dict[str, EnvironmentConfig] = {config.name: config for config in ENVIRONMENTS}
 NAMESPACE = "tlj"
@@ -52,23 +53,6 @@ def one(documents: list[Manifest], kind: str, name: str) -> Manifest:
     found = [d for d in of_kind(documents, kind) if d["metadata"]["name"] == name]
     assert len(found) == 1, f"expected one {kind} {name}, found {len(found)}"
     return found[0]
-
-
-def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
-    """LabelSelector semantics: matchLabels and matchExpressions (In, NotIn, Exists, DoesNotExist) all hold."""
-    if any(labels.get(key) != value for key, value in (selector.get("matchLabels") or {}).items()):
-        return False
-    for expression in selector.get("matchExpressions") or []:
-        key, operator, values = expression["key"], expression["operator"], expression.get("values") or []
-        holds = {
-            "In": key in labels and labels[key] in values,
-            "NotIn": key not in labels or labels[key] not in values,
-            "Exists": key in labels,
-            "DoesNotExist": key not in labels,
-        }[operator]
-        if not holds:
-            return False
-    return True
 
 
 def workloads(documents: list[Manifest]) -> list[Manifest]:
