@@ -1,4 +1,4 @@
-"""The loadgen package is not installed: like its image (PYTHONPATH=/app/loadgen), put containers/loadgen on the path.
+"""The loadgen package is on pytest's path (pyproject.toml `pythonpath`), as on its image's (PYTHONPATH=/app/loadgen).
 
 Only its pure modules are imported here; ``locustfile.py`` imports Locust, which monkey-patches the process with
 gevent, so it only ever runs in Locust's own processes (tests/e2e/test_load.py).
@@ -6,14 +6,7 @@ gevent, so it only ever runs in Locust's own processes (tests/e2e/test_load.py).
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-LOADGEN = Path(__file__).resolve().parents[3] / "containers" / "loadgen"
-if str(LOADGEN) not in sys.path:
-    sys.path.insert(0, str(LOADGEN))
 
 
 @pytest.fixture
