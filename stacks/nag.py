@@ -117,6 +117,14 @@ CDK_PROVIDER_CHECKOV_SKIPS = {
     "CKV_AWS_117": "It calls only the EC2 control-plane API (to empty the default security group) and touches no "
     "VPC resource; running it in the VPC would add ENIs and a NAT dependency for nothing.",
 }
+# Why each of CDK's singleton providers needs no VPC (CKV_AWS_117), by the provider's construct id.
+CDK_PROVIDER_OUTSIDE_VPC = {
+    "Custom::VpcRestrictDefaultSGCustomResourceProvider": CDK_PROVIDER_CHECKOV_SKIPS["CKV_AWS_117"],
+    "Custom::S3AutoDeleteObjectsCustomResourceProvider": "It calls only the S3 API, to empty this stack's own "
+    "bucket before CloudFormation deletes it; running it in the VPC would add ENIs and a NAT dependency for nothing.",
+    "AWSCDKCfnUtilsProviderCustomResourceProvider": "CfnJson's provider calls no AWS API and reaches no network: it "
+    "hands CloudFormation back the JSON object it was given (the IRSA condition keys), so a VPC would add nothing.",
+}
 
 
 # aws_eks_v2's kubectl provider (handler + framework function): in the VPC already, so CKV_AWS_117 passes.
@@ -134,7 +142,10 @@ def skip_checkov_on_cdk_providers(stack: cdk.Stack) -> None:
         if not (isinstance(node, cdk.CfnResource) and node.cfn_resource_type == "AWS::Lambda::Function"):
             continue
         if "CustomResourceProvider" in node.node.path:
-            skips = CDK_PROVIDER_CHECKOV_SKIPS
+            providers = [p for p in CDK_PROVIDER_OUTSIDE_VPC if f"/{p}/" in node.node.path]
+            if len(providers) != 1:
+                raise ValueError(f"{node.node.path}: say in CDK_PROVIDER_OUTSIDE_VPC why it may run outside the VPC")
+            skips = {**CDK_PROVIDER_CHECKOV_SKIPS, "CKV_AWS_117": CDK_PROVIDER_OUTSIDE_VPC[providers[0]]}
         elif "/KubectlProvider/" in node.node.path:
             skips = KUBECTL_PROVIDER_CHECKOV_SKIPS
         else:

@@ -249,6 +249,7 @@ class PlatformStack(cdk.Stack):
             role_name=config.role_name,
             cluster=cluster,
             cluster_name=f"{config.prefix}-cluster",
+            oidc_provider=self.cluster.oidc_provider,
             vpc=self.network.vpc,
             # The isolated subnets: k8s NetworkPolicies admit the scraper by these CIDRs, which no pod uses.
             subnets=self.network.vpc.isolated_subnets,
@@ -263,6 +264,7 @@ class PlatformStack(cdk.Stack):
             repo_url=config.delivery.repo_url,
             revision=config.delivery.git_revision,
             cluster=cluster,
+            rollouts_identity=self.metrics.rollouts_analysis,
         )
         self.grafana = Grafana(
             self,
@@ -285,6 +287,8 @@ class PlatformStack(cdk.Stack):
             "AmpQueryUrl": self.metrics.query_url,
             "LoginRoleArn": self.workloads.login.role.role_arn,
             "OrderRoleArn": self.workloads.order.role.role_arn,
+            # What `kubectl -n argo-rollouts get sa argo-rollouts` should show as eks.amazonaws.com/role-arn (IRSA).
+            "RolloutsAnalysisRoleArn": self.metrics.rollouts_analysis.role_arn,
             "LoadReportsBucketName": self.load_reports.bucket.bucket_name,
             "LoadgenRoleArn": self.load_reports.writer.role.role_arn,
             "GrafanaWorkspaceUrl": self.grafana.url,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
@@ -95,6 +96,17 @@ class Cluster(Construct):
         cfn_cluster = self.cluster.node.default_child
         assert isinstance(cfn_cluster, eks.CfnCluster)
         cfn_cluster.override_logical_id("EksCluster")
+        # The cluster's IAM OIDC identity provider, for IAM roles for service accounts (IRSA). Only the Argo Rollouts
+        # controller uses it: its AMP SigV4 signer cannot read Pod Identity credentials (Metrics.rollouts_analysis).
+        # EKS user guide, "Create an IAM OIDC provider for your cluster": one provider per cluster issuer URL, audience
+        # sts.amazonaws.com. The native AWS::IAM::OIDCProvider, no custom resource; no thumbprint is pinned (IAM API
+        # CreateOpenIDConnectProvider: ThumbprintList is optional, IAM verifies the issuer's certificate itself).
+        self.oidc_provider = eks.OidcProviderNative(
+            self, "OidcProvider", url=self.cluster.cluster_open_id_connect_issuer_url
+        )
+        cfn_provider = self.oidc_provider.node.default_child
+        assert isinstance(cfn_provider, cdk.CfnResource)
+        cfn_provider.override_logical_id("EksClusterOidcProvider")
 
         if config.admin_role_arn:
             admin_role = iam.Role.from_role_arn(self, "AdminRole", config.admin_role_arn, mutable=False)

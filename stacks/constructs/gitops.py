@@ -4,11 +4,18 @@ With an IAM Identity Center instance configured, Argo CD is the EKS managed capa
 it runs outside the cluster and signs users in through Identity Center); otherwise it is the Argo CD Helm chart
 at the version pinned in ``stacks/assets/versions.json``. Either way the root Application is a Kubernetes object,
 applied by the cluster's kubectl provider, which runs in the private subnets and so reaches a private endpoint.
+
+Either Argo CD gets the same ``argocd-cm`` settings (``ARGOCD_CM``): a health check for ``argoproj.io/Application``,
+without which sync waves between the root's children do nothing (``assets/gitops/application-health.lua``). The
+chart takes them as ``configs.cm``; the managed capability reads them from an ``argocd-cm`` ConfigMap that we create
+in its namespace, and it supports ``resource.customizations.health.<group>_<kind>`` (EKS user guide, "Configure Argo
+CD settings", Supported settings).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +25,16 @@ from aws_cdk import aws_iam as iam
 from constructs import Construct, IDependable
 
 from stacks.config import GitOpsConfig
+from stacks.constructs.workload_identity import WebIdentityRole
 from stacks.versions import helm_chart
 
 ASSETS = Path(__file__).parent.parent / "assets" / "gitops"
 ARGOCD_NAMESPACE = "argocd"
 LOCAL_CLUSTER_NAME = "in-cluster"  # what Applications name as their destination
+APPLICATION_HEALTH_KEY = "resource.customizations.health.argoproj.io_Application"
+# The argocd-cm data both Argo CDs get (Helm: configs.cm; managed capability: the argocd-cm ConfigMap).
+ARGOCD_CM = {APPLICATION_HEALTH_KEY: (ASSETS / "application-health.lua").read_text(encoding="utf-8")}
+_PLACEHOLDER = re.compile(r"\$\{[A-Z_]+\}")  # ours; CDK tokens (${Token[...]}) may be among the values
 
 
 def json_asset(name: str, **values: str) -> dict[str, Any]:
@@ -30,14 +42,18 @@ def json_asset(name: str, **values: str) -> dict[str, Any]:
     text = (ASSETS / name).read_text(encoding="utf-8")
     for key, value in values.items():
         text = text.replace("${" + key + "}", value)
-    if "${" in text:
+    if _PLACEHOLDER.search(text):
         raise ValueError(f"unfilled placeholder in {ASSETS / name}")
     data: dict[str, Any] = json.loads(text)
     return {key: value for key, value in data.items() if not key.startswith("_")}
 
 
 class GitOps(Construct):
-    """``root_application``; plus ``chart`` (Helm) or ``capability`` and ``capability_role`` (managed)."""
+    """``root_application``; plus ``chart`` (Helm) or ``capability``, ``capability_role`` and ``settings`` (managed).
+
+    ``rollouts_identity`` is the IRSA role of argo-rollouts/argo-rollouts: the root Application writes its ARN into
+    the argo-rollouts Application and is applied only once the role and its grants exist.
+    """
 
     def __init__(
         self,
@@ -49,11 +65,13 @@ class GitOps(Construct):
         repo_url: str | None,
         revision: str,
         cluster: eks.ICluster,
+        rollouts_identity: WebIdentityRole,
     ) -> None:
         super().__init__(scope, id_)
         self.chart: eks.HelmChart | None = None
         self.capability: eks.CfnCapability | None = None
         self.root_application: eks.KubernetesManifest | None = None
+        self.settings: eks.KubernetesManifest | None = None
         argocd = self._managed_argocd(config, cluster) if config.managed_capability else self._helm_argocd(cluster)
         if repo_url is None:
             # Argo CD runs, but syncs nothing until the operator names the repository (-c github_owner=...).
@@ -70,11 +88,13 @@ class GitOps(Construct):
             REPO_URL=repo_url,
             REVISION=revision,
             PATH=config.platform_path,
+            ROLLOUTS_ROLE_ARN=rollouts_identity.role_arn,
         )
         self.root_application = eks.KubernetesManifest(
             self, "RootApplication", cluster=cluster, manifest=[application], overwrite=True
         )
-        self.root_application.node.add_dependency(argocd)
+        # Argo CD syncs argo-rollouts as soon as this exists: its role (and the role's query grants) come first.
+        self.root_application.node.add_dependency(argocd, rollouts_identity)
 
     def _helm_argocd(self, cluster: eks.ICluster) -> IDependable:
         pin = helm_chart("argo-cd")
@@ -88,13 +108,22 @@ class GitOps(Construct):
             release="argocd",
             namespace=ARGOCD_NAMESPACE,
             create_namespace=True,
-            values=json_asset("argocd-values.json"),
+            values=self._chart_values(),
             wait=True,  # the Application CRD must exist before the root Application is applied
             # Below the kubectl handler's own 15-minute Lambda limit, so a slow install fails with Helm's error
             # (and rolls back) instead of the function timing out mid-install (Lambda quotas: 900 s at most).
             timeout=cdk.Duration.minutes(12),
         )
         return self.chart
+
+    @staticmethod
+    def _chart_values() -> dict[str, Any]:
+        values = json_asset("argocd-values.json")
+        # The chart renders configs.cm into argocd-cm beside its own defaults (argo-helm@argo-cd-9.5.14:
+        # charts/argo-cd/templates/argocd-configs/argocd-cm.yaml, helper "argo-cd.config.cm").
+        configs = values.setdefault("configs", {})
+        configs["cm"] = {**configs.get("cm", {}), **ARGOCD_CM}
+        return values
 
     def _managed_argocd(self, config: GitOpsConfig, cluster: eks.ICluster) -> IDependable:
         assert config.identity_center_instance_arn
@@ -174,4 +203,27 @@ class GitOps(Construct):
             ],
         )
         local_cluster.node.add_dependency(self.capability)
+        # The capability reads the settings it supports from argocd-cm in its namespace, labelled as upstream's
+        # (EKS user guide, "Configure Argo CD settings"); created before the root Application, so the first sync's
+        # waves already see the Application health check.
+        self.settings = eks.KubernetesManifest(
+            self,
+            "Settings",
+            cluster=cluster,
+            overwrite=True,
+            manifest=[
+                {
+                    "apiVersion": "v1",
+                    "kind": "ConfigMap",
+                    "metadata": {
+                        "name": "argocd-cm",
+                        "namespace": ARGOCD_NAMESPACE,
+                        "labels": {"app.kubernetes.io/part-of": "argocd"},
+                    },
+                    "data": ARGOCD_CM,
+                }
+            ],
+        )
+        self.settings.node.add_dependency(self.capability)
+        local_cluster.node.add_dependency(self.settings)
         return local_cluster

@@ -1,6 +1,14 @@
 """Amazon Managed Prometheus: a KMS-encrypted workspace, a managed scraper on the cluster, and the role that
 Argo Rollouts' release analysis uses to query it with SigV4.
 
+That role is IRSA, not Pod Identity: Argo Rollouts v1.8.3 signs AMP queries with prometheus/common/sigv4 v0.1.0
+(argo-rollouts@v1.8.3:metricproviders/prometheus/prometheus.go, NewSigV4RoundTripper), which resolves credentials
+with aws-sdk-go v1's default chain; v1.8.3's go.mod selects aws-sdk-go v1.44.116, whose container provider accepts
+only loopback hosts (aws-sdk-go@v1.44.116:aws/defaults/defaults.go), so the Pod Identity agent at 169.254.170.23 is
+refused, while AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (IRSA) is read (aws/session/credentials.go). Pod Identity
+needs aws-sdk-go >= v1.47.11 (EKS user guide, "Use pod identity with the AWS SDK"); argoproj/argo-rollouts#4536,
+fix #5010 still open. Argo Rollouts' own AMP docs name IRSA (docs/analysis/prometheus.md at v1.8.3).
+
 The scraper needs no kubectl: on a cluster whose authentication mode includes the EKS API (ours: ``API``), AMP
 creates the scraper's access entry and its read-only access policy itself when the scraper is created (AMP
 user guide, "Configure Amazon EKS for scraper access with access entries"). A workspace encrypted with a
@@ -24,7 +32,7 @@ from constructs import Construct
 from stacks.config import MetricsConfig
 from stacks.constructs.grantable_role import GrantableRole
 from stacks.constructs.removal import removal_policy
-from stacks.constructs.workload_identity import PodIdentity
+from stacks.constructs.workload_identity import WebIdentityRole
 
 SCRAPE_CONFIG = Path(__file__).parent.parent / "assets" / "prometheus" / "scrape.yml"
 QUERY_ACTIONS = ("aps:QueryMetrics", "aps:GetLabels", "aps:GetSeries", "aps:GetMetricMetadata")
@@ -47,7 +55,7 @@ def scrape_configuration(*, config: MetricsConfig, cluster_name: str) -> str:
 
 
 class Metrics(Construct):
-    """``workspace``, ``scraper``, ``query_url``, ``rollouts_analysis`` (argo-rollouts Pod Identity)."""
+    """``workspace``, ``scraper``, ``query_url``, ``rollouts_analysis`` (IRSA of argo-rollouts/argo-rollouts)."""
 
     def __init__(
         self,
@@ -59,6 +67,7 @@ class Metrics(Construct):
         role_name: Callable[[str], str],
         cluster: eks.ICluster,
         cluster_name: str,
+        oidc_provider: iam.IOpenIdConnectProvider,
         vpc: ec2.IVpc,
         subnets: Sequence[ec2.ISubnet],
         key: kms.IKey,
@@ -103,10 +112,12 @@ class Metrics(Construct):
         )
         self.scraper.node.add_dependency(source.policy, target.policy)  # roles are referenced already
 
-        self.rollouts_analysis = PodIdentity(
+        # The ids keep the role's logical ID of its Pod Identity days: its fixed name is updated in place, since a
+        # replacement would create the new role under the same name before deleting the old one.
+        self.rollouts_analysis = WebIdentityRole(
             self,
             "RolloutsAnalysis",
-            cluster=cluster,
+            provider=oidc_provider,
             namespace="argo-rollouts",
             service_account="argo-rollouts",
             role_name=role_name("rollouts-analysis"),

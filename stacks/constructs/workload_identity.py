@@ -1,14 +1,17 @@
-"""EKS Pod Identity: one least-privilege IAM role per Kubernetes service account, associated with it by EKS.
+"""Workload identity: one least-privilege IAM role per Kubernetes service account.
 
-The Pod Identity agent is built into EKS Auto Mode (EKS user guide, "Set up the Amazon EKS Pod Identity
-Agent"), so no add-on is installed, and an association needs no kubectl: ``AWS::EKS::PodIdentityAssociation``.
-The roles start empty; the composition root grants them exactly the tables, keys and secrets they use.
+EKS Pod Identity for the services: the agent is built into EKS Auto Mode (EKS user guide, "Set up the Amazon EKS
+Pod Identity Agent"), so no add-on is installed, and an association needs no kubectl:
+``AWS::EKS::PodIdentityAssociation``. IAM roles for service accounts (IRSA) only where a workload's AWS SDK cannot
+read Pod Identity credentials (``WebIdentityRole``). The roles start empty; the composition root grants them exactly
+the tables, keys and secrets they use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_eks_v2 as eks
 from aws_cdk import aws_iam as iam
@@ -66,6 +69,57 @@ class PodIdentity(Construct):
     @property
     def grant_principal(self) -> iam.IPrincipal:
         return self.role.grant_principal
+
+
+@jsii.implements(iam.IGrantable)
+class WebIdentityRole(Construct):
+    """IRSA: a role that only tokens of ``namespace/service_account`` issued by the cluster's OIDC provider can assume.
+
+    The pods get it from the service-account annotation ``eks.amazonaws.com/role-arn`` (set by whoever creates the
+    service account; no EKS association). Trust as in the EKS user guide, "Assign IAM roles to Kubernetes service
+    accounts": ``sts:AssumeRoleWithWebIdentity`` from the provider, ``<issuer>:sub`` =
+    ``system:serviceaccount:<namespace>:<name>`` and ``<issuer>:aud`` = ``sts.amazonaws.com``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        provider: iam.IOpenIdConnectProvider,
+        namespace: str,
+        service_account: str,
+        role_name: str,
+    ) -> None:
+        super().__init__(scope, id_)
+        self.namespace = namespace
+        self.service_account = service_account
+        issuer = provider.open_id_connect_provider_issuer
+        # The condition keys name the issuer, known only once the cluster exists: CloudFormation resolves no
+        # intrinsic in a key, so CfnJson builds the object at deploy time (what aws_eks_v2.ServiceAccount does).
+        conditions = cdk.CfnJson(
+            self,
+            "Conditions",
+            value={
+                f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                f"{issuer}:aud": "sts.amazonaws.com",
+            },
+        )
+        self.role = GrantableRole(
+            self,
+            "Role",
+            assumed_by=iam.OpenIdConnectPrincipal(provider).with_conditions({"StringEquals": conditions}),
+            role_name=role_name,
+            description=f"Pods of service account {namespace}/{service_account} (IRSA)",
+        )
+
+    @property
+    def grant_principal(self) -> iam.IPrincipal:
+        return self.role.grant_principal
+
+    @property
+    def role_arn(self) -> str:
+        return self.role.role_arn
 
 
 class WorkloadIdentity(Construct):

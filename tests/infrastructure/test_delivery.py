@@ -29,6 +29,15 @@ def repositories(template: Template) -> dict[str, dict]:
     return resources(template, "AWS::ECR::Repository")
 
 
+def github_providers(template: Template) -> dict[str, dict]:
+    """OIDC providers for GitHub's issuer (the cluster's own provider, for IRSA, is another issuer)."""
+    return {
+        logical_id: provider
+        for logical_id, provider in resources(template, "AWS::IAM::OIDCProvider").items()
+        if "token.actions.githubusercontent.com" in json.dumps(provider["Properties"].get("Url"))
+    }
+
+
 def lifecycle_rules(repository: dict) -> list[dict]:
     return list(json.loads(repository["Properties"]["LifecyclePolicy"]["LifecyclePolicyText"])["rules"])
 
@@ -91,7 +100,7 @@ def test_given_no_github_owner_then_no_role_trusts_github_at_all(
     _, template = env_template
     text = json.dumps(template.to_json())
     assert "token.actions.githubusercontent.com" not in text
-    assert resources(template, "AWS::IAM::OIDCProvider") == {}
+    assert github_providers(template) == {}
     assert "GitHubReleaseRoleArn" not in template.to_json()["Outputs"]
 
 
@@ -110,7 +119,7 @@ def test_given_an_owner_then_the_release_role_trusts_exactly_its_subject_through
     (statement,) = trust(template, config.role_name("github-release"))
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     # The provider is AccountStack's (one per account): referenced by its ARN, never created here.
-    assert resources(template, "AWS::IAM::OIDCProvider") == {}
+    assert github_providers(template) == {}
     federated = json.dumps(statement["Principal"]["Federated"])
     assert ":oidc-provider/token.actions.githubusercontent.com" in federated
     # Exact matches only: a StringLike or a wildcard would let other branches, forks or repositories in.

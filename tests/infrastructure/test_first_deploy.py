@@ -90,8 +90,11 @@ def test_given_both_environments_in_one_account_then_its_singletons_exist_once_i
     assert len(resources_of(account, "AWS::ApiGateway::Account")) == 1
     for name in ("DevStack", "ProdStack"):
         template = template_of(one_account, name)
-        for kind in ("AWS::IAM::OIDCProvider", "AWS::ApiGateway::Account"):
-            assert resources_of(template, kind) == [], (name, kind)
+        assert resources_of(template, "AWS::ApiGateway::Account") == [], name
+        # The only provider of an environment is its own cluster's issuer (IRSA), never GitHub's account singleton.
+        assert [p["Properties"]["Url"] for p in resources_of(template, "AWS::IAM::OIDCProvider")] == [
+            {"Fn::GetAtt": ["EksCluster", "OpenIdConnectIssuerUrl"]}
+        ], name
         # `cdk deploy DevStack` deploys AccountStack first: it is a declared dependency, not an export.
         dependencies = {d.id for d in one_account.get_stack_by_name(name).dependencies}
         assert "AccountStack" in dependencies, name
@@ -132,7 +135,14 @@ def test_given_one_account_in_two_regions_then_the_global_iam_provider_is_still_
         ],
         tmp_path,
     )
-    providers = [s.stack_name for s in assembly.stacks if resources_of(dict(s.template), "AWS::IAM::OIDCProvider")]
+    providers = [
+        s.stack_name
+        for s in assembly.stacks
+        if any(
+            p["Properties"]["Url"] == "https://token.actions.githubusercontent.com"
+            for p in resources_of(dict(s.template), "AWS::IAM::OIDCProvider")
+        )
+    ]
     api_accounts = [s.stack_name for s in assembly.stacks if resources_of(dict(s.template), "AWS::ApiGateway::Account")]
     assert providers == ["DevAccountStack"]  # IAM is global: one per account
     assert sorted(api_accounts) == ["DevAccountStack", "ProdAccountStack"]  # API Gateway's setting is regional
@@ -231,5 +241,7 @@ def test_given_platform_stacks_then_none_is_its_own_account_singleton_owner() ->
     template = Template.from_stack(
         PlatformStack(cdk.App(), "ProdStack", config=PROD.with_overrides({"github_owner": OWNER}))
     )
-    assert resources(template, "AWS::IAM::OIDCProvider") == {}
+    urls = [p["Properties"]["Url"] for p in resources(template, "AWS::IAM::OIDCProvider").values()]
+    assert "https://token.actions.githubusercontent.com" not in urls
+    assert urls == [{"Fn::GetAtt": ["EksCluster", "OpenIdConnectIssuerUrl"]}]  # the cluster's own issuer (IRSA)
     assert resources(template, "AWS::ApiGateway::Account") == {}

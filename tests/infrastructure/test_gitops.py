@@ -26,11 +26,22 @@ def manifests(template: Template) -> dict[str, dict[str, Any]]:
     return resources(template, MANIFEST)
 
 
+def placeholders(value: Any) -> str:
+    """A string built with Fn::Join, each GetAtt written as <LogicalId.Attribute> (known only at deploy time)."""
+    if isinstance(value, str):
+        return value
+    if "Fn::Join" in value:
+        separator, parts = value["Fn::Join"]
+        return str(separator).join(placeholders(part) for part in parts)
+    logical_id, attribute = value["Fn::GetAtt"]
+    return f"<{logical_id}.{attribute}>"
+
+
 def root_application(template: Template) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """(logical ID, resource, the Application object) of the root Application."""
     for logical_id, resource in manifests(template).items():
         if logical_id.startswith("GitOpsRootApplication"):
-            (application,) = json.loads(resource["Properties"]["Manifest"])
+            (application,) = json.loads(placeholders(resource["Properties"]["Manifest"]))
             return logical_id, resource, application
     raise AssertionError("no root Application")
 
@@ -76,8 +87,10 @@ def test_given_a_configured_owner_then_the_root_application_syncs_its_own_platfo
         "targetRevision": "main",
         "path": f"k8s/platform/{config.name}",
     }
-    # Every child that syncs from this repository is pointed at the same repository and revision.
-    (patch,) = patches
+    # Every child that syncs from this repository is pointed at the same repository and revision; the second patch
+    # gives argo-rollouts its IRSA role (tests/infrastructure/test_rollouts_identity.py).
+    patch, rollouts_patch = patches
+    assert rollouts_patch["target"] == {"group": "argoproj.io", "kind": "Application", "name": "argo-rollouts"}
     assert patch["target"] == {
         "group": "argoproj.io",
         "kind": "Application",
