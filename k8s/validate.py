@@ -145,7 +145,8 @@ def validate_targets(targets: Sequence[str], validator: Validator) -> tuple[dict
 def checkov_view(documents: Sequence[Manifest]) -> list[Manifest]:
     """The documents, plus each Rollout's pod template as a Deployment of the same name and annotations.
 
-    checkov has no Rollout support, so without this the order service's pod spec would escape its pod checks.
+    checkov has no Rollout support, so without this the services' pod specs (both are Rollouts) would escape its
+    pod checks.
     """
     extra = [
         {
@@ -156,6 +157,24 @@ def checkov_view(documents: Sequence[Manifest]) -> list[Manifest]:
         }
         for document in documents
         if document.get("kind") == "Rollout"
+    ]
+    # Likewise each `job` metric of an AnalysisTemplate as the Job Argo Rollouts creates from it, in the template's
+    # namespace (metricproviders/job/job.go, v1.8.3), so the release check's pod spec gets the same pod checks.
+    extra += [
+        {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {
+                "name": f"{document['metadata']['name']}-{metric['name']}",
+                "namespace": document["metadata"].get("namespace"),
+                **metric["provider"]["job"].get("metadata", {}),
+            },
+            "spec": metric["provider"]["job"]["spec"],
+        }
+        for document in documents
+        if document.get("kind") == "AnalysisTemplate"
+        for metric in document["spec"]["metrics"]
+        if "job" in metric.get("provider", {})
     ]
     return [*documents, *extra]
 

@@ -9,6 +9,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
+from k8s.manifests import ENVIRONMENT_NAMES, Manifest, render
 from stacks.assembly import add_platform
 from stacks.config import DEV, PROD, EnvironmentConfig
 from stacks.nag import register_nag_packs
@@ -82,3 +83,20 @@ def only(template: Template, kind: str) -> tuple[str, dict[str, Any]]:
     found = resources(template, kind)
     assert len(found) == 1, f"expected one {kind}, found {sorted(found)}"
     return next(iter(found.items()))
+
+
+# The rendered manifests (kustomize, k8s/manifests.py), per environment: module-scoped like the tests that read them,
+# so a test that changes a document cannot leak into another module.
+@pytest.fixture(scope="module")
+def overlays() -> dict[str, list[Manifest]]:
+    return {env: render(f"overlays/{env}") for env in ENVIRONMENT_NAMES}
+
+
+@pytest.fixture(scope="module")
+def platforms() -> dict[str, list[Manifest]]:
+    return {env: render(f"platform/{env}") for env in ENVIRONMENT_NAMES}
+
+
+@pytest.fixture(params=ENVIRONMENT_NAMES)
+def env(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

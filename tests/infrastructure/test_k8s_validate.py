@@ -66,9 +66,9 @@ def test_given_a_namespaced_ingress_class_params_then_placement_is_rejected(
 def test_given_a_value_the_overlay_did_not_fill_in_then_it_is_reported(
     validator: Validator, prod: dict[tuple[str, str], Manifest]
 ) -> None:
-    deployment = copy.deepcopy(prod[("Deployment", "login")])
-    deployment["spec"]["template"]["spec"]["containers"][0]["env"][0]["value"] = "from-settings"
-    assert any("did not fill in" in e for e in errors_after(validator, deployment))
+    rollout = copy.deepcopy(prod[("Rollout", "login")])
+    rollout["spec"]["template"]["spec"]["containers"][0]["env"][0]["value"] = "from-settings"
+    assert any("did not fill in" in e for e in errors_after(validator, rollout))
 
 
 def test_given_a_kind_without_any_schema_then_it_is_an_error_not_a_warning(validator: Validator) -> None:

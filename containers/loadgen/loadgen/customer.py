@@ -4,7 +4,12 @@ Signup and login are retried after no answer, a 429 or a 503 (every password-has
 Signup is not idempotent: a 409 for an email new to this run means one of our own tries created the account (it is
 expected after an unanswered try, and a failure otherwise); the customer then logs in with its password, and its id
 comes from the token. Orders carry an ``Idempotency-Key`` and are retried with it. With ``LOAD_TARGET=direct`` the
-storefront calls skip the gateway (``loadgen.direct``).
+storefront calls skip the gateway (``loadgen.direct``); with ``preview`` only the order service's calls do.
+
+With ``LOAD_CANCEL_AT_STOP=true`` (the release check's synthetic customers, which run against the production
+tables) a customer that is asked to stop first cancels every order it last saw RECEIVED: a cancelled order is
+withdrawn from the co-purchase statistics that the Orders stream feeds (lambdas/recommendation/updates.py), and the
+bakery's staff see it as cancelled rather than as one to bake. An order that moved on meanwhile answers 409 and stays.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from locust import FastHttpUser, between, task
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
-from loadgen import direct, records
+from loadgen import customer_settings, direct, records
 from loadgen.identities import Identities, token_subject
 
 SIGNUP, LOGIN, MENU, RECOMMENDATIONS = (
@@ -62,7 +67,22 @@ class Customer(FastHttpUser):
         self.menu: list[str] = []
         self.basket: dict[str, int] = {}
         self.orders: dict[str, str] = {}  # order id -> the status this customer last saw
+        self.cancel_at_stop = customer_settings.cancel_at_stop(os.environ)
         self._ready()
+
+    def on_stop(self) -> None:
+        """Locust calls this when the user stops (users.py ``User.run``), also after a forced stop."""
+        if not self.cancel_at_stop:
+            return
+        for order_id in [order_id for order_id, status in self.orders.items() if status == "RECEIVED"]:
+            if not self._ready():
+                return
+            status, _, _ = self._call("POST", f"/api/orders/{order_id}/cancel", CANCEL, expect={200, 409})
+            self._ship(records.CancelAttempt(customer_id=self._id, order_id=order_id, statuses=(status,)))
+            if status == 200:
+                self.orders[order_id] = "CANCELLED"
+            else:
+                self.orders.pop(order_id)  # moved on (409) or unanswered: its status is unknown to this customer
 
     # --- tasks -------------------------------------------------------------------------------------------------
 
@@ -286,7 +306,8 @@ def _identity_source(environment: Environment) -> Identities:
     global _identities
     if _identities is None:
         runner = environment.runner
-        _identities = Identities(runner.worker_index if isinstance(runner, WorkerRunner) else 0)
+        prefix = customer_settings.email_prefix(os.environ)
+        _identities = Identities(runner.worker_index if isinstance(runner, WorkerRunner) else 0, prefix=prefix)
     return _identities
 
 

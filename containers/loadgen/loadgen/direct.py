@@ -12,7 +12,13 @@ only the gateway issues tokens; every other call goes where the gateway would ha
 Tasks, weights, think time, retries and records stay the customer's, so the reconciliation holds as it does through
 the gateway. Labels are the paths called (``POST /orders``, ``GET /recommendations``), so a direct run's statistics
 never pass for the gateway's; each gets the p95 limit of its gateway label (``p95_without_gateway``). Local tooling
-only: in the cluster the order service admits only the gateway.
+only: in the cluster the order service admits only the gateway (and the release check below).
+
+``LOAD_TARGET=preview`` is the release check's (the ``release-smoke`` AnalysisTemplate, k8s/base/order): only the
+order service's calls go to ``LOAD_ORDER_URL`` (the ``order-preview`` Service, i.e. the new version before
+promotion), while signup, login and recommendations keep going through the gateway, which is the only way a pod in
+the cluster gets a token and reaches the recommendation API (SigV4, the gateway's role). No secret is involved: the
+check signs up fresh customers and logs them in like any other client.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from urllib.parse import quote, urlsplit
 from loadgen.thresholds import Thresholds
 
 TARGET_ENV, ORDER_URL_ENV, RECO_URL_ENV = "LOAD_TARGET", "LOAD_ORDER_URL", "LOAD_RECO_URL"
-TARGETS = ("gateway", "direct")
+TARGETS = ("gateway", "direct")  # what ``python -m local.load --target`` offers
+ENV_TARGETS = (*TARGETS, "preview")  # what LOAD_TARGET accepts: ``preview`` is the in-cluster release check
 API_PREFIX = "/api"
 RECOMMENDATIONS = "/api/recommendations"
 
@@ -32,11 +39,13 @@ RECOMMENDATIONS = "/api/recommendations"
 @dataclass(frozen=True, kw_only=True)
 class DirectRoutes:
     order_url: str
-    reco_url: str
+    reco_url: str | None  # None: recommendations through the gateway (the preview target)
 
     def route(self, path: str, name: str, customer_id: str | None) -> tuple[str, str]:
         """The URL and label of a storefront call (a gateway path and its label) without the gateway."""
         if path.startswith(RECOMMENDATIONS):
+            if self.reco_url is None:
+                return path, name  # through the gateway, which signs the call to the recommendation API
             if customer_id is None:
                 raise ValueError("a recommendation without the gateway needs the customer's id")
             query = urlsplit(path).query
@@ -62,13 +71,28 @@ def p95_without_gateway(limits: Thresholds) -> str:
 
 
 def from_env(env: Mapping[str, str]) -> DirectRoutes | None:
-    """None for the gateway (the default); the routes for ``LOAD_TARGET=direct``; ValueError for anything else."""
+    """None for the gateway (the default); the routes for ``LOAD_TARGET=direct`` or ``preview``; ValueError for
+    anything else or a missing URL."""
     target = env.get(TARGET_ENV) or "gateway"
-    if target not in TARGETS:
-        raise ValueError(f"{TARGET_ENV} must be one of {', '.join(TARGETS)}, not {target!r}")
+    if target not in ENV_TARGETS:
+        raise ValueError(f"{TARGET_ENV} must be one of {', '.join(ENV_TARGETS)}, not {target!r}")
     if target == "gateway":
         return None
-    missing = [name for name in (ORDER_URL_ENV, RECO_URL_ENV) if not env.get(name)]
+    needed = (ORDER_URL_ENV, RECO_URL_ENV) if target == "direct" else (ORDER_URL_ENV,)
+    missing = [name for name in needed if not env.get(name)]
     if missing:
-        raise ValueError(f"{TARGET_ENV}=direct needs {' and '.join(missing)} (python -m local.load sets them)")
-    return DirectRoutes(order_url=env[ORDER_URL_ENV].rstrip("/"), reco_url=env[RECO_URL_ENV].rstrip("/"))
+        hint = "python -m local.load sets them" if target == "direct" else "the release-smoke AnalysisTemplate sets it"
+        raise ValueError(f"{TARGET_ENV}={target} needs {' and '.join(missing)} ({hint})")
+    order_url = _base_url(env[ORDER_URL_ENV], ORDER_URL_ENV)
+    reco_url = _base_url(env[RECO_URL_ENV], RECO_URL_ENV) if target == "direct" else None
+    return DirectRoutes(order_url=order_url, reco_url=reco_url)
+
+
+def _base_url(raw: str, name: str) -> str:
+    """An absolute http(s) URL without a trailing slash; a relative or other-scheme value is refused, since Locust
+    would otherwise send it to the gateway (a relative path joins the host) and the check would test the wrong pods."""
+    url = raw.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"{name} must be an absolute http(s) base URL, not {raw!r}")
+    return url

@@ -4,6 +4,10 @@ On the master (or a run without workers): the records every worker ships (custom
 "Communicating across nodes") are collected, and when Locust quits the thresholds are checked, the exit code set
 (docs/running-without-web-ui.rst, "Controlling the exit code of the Locust process") and ``locust.json`` and
 ``records.jsonl`` written to ``--load-dir``. ``ProfileShape`` runs the chosen profile (``loadgen.shapes``).
+
+Exit codes: 0 the thresholds held, 1 they did not, 2 the run was misconfigured (a bad threshold, target or
+customer variable). In the cluster the exit code is the verdict: the release-smoke AnalysisTemplate's Job (a
+``job`` metric: Job complete -> Successful, failed -> Failed) and the load test's master Job.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust import LoadTestShape, events
 from locust.env import Environment
 from locust.runners import WorkerRunner
 
-from loadgen import records, shapes, summary, thresholds
+from loadgen import customer_settings, records, shapes, summary, thresholds
 
 _log = logging.getLogger(__name__)
 _journal: list[dict[str, Any]] = []  # on the master: every record the workers shipped
@@ -35,6 +40,13 @@ def _arguments(parser: Any, **_: Any) -> None:
     parser.add_argument(
         "--load-duration", type=float, default=0.0, env_var="LOAD_DURATION_S", help="play the profile in this many s"
     )
+    parser.add_argument(
+        "--load-hold",
+        type=float,
+        default=0.0,
+        env_var="LOAD_HOLD_S",
+        help="keep the last stage's users until this many s into the run (the release analysis's window)",
+    )
 
 
 @events.init.add_listener
@@ -42,6 +54,13 @@ def _on_init(environment: Environment, **_: Any) -> None:
     if environment.runner is not None and not isinstance(environment.runner, WorkerRunner):
         # A LocalRunner handles its own messages, so a run without workers records the same (running-distributed.rst).
         environment.runner.register_message(records.MESSAGE_TYPE, _on_record)
+        try:
+            customer_settings.check(os.environ)
+        except ValueError as error:
+            # Quit at once rather than run the whole profile with users that die as they start; the quitting hook
+            # finds the same error and exits with 2.
+            _log.error("load settings: %s", error)
+            gevent.spawn_later(0, environment.runner.quit)
 
 
 def _on_record(environment: Environment, msg: Any, **_: Any) -> None:
@@ -61,8 +80,9 @@ def _on_quitting(environment: Environment, **_: Any) -> None:
     shape = environment.shape_class
     try:
         limits = thresholds.from_env(os.environ)
+        customer_settings.check(os.environ)
     except ValueError as error:
-        _log.error("load thresholds: %s", error)
+        _log.error("load settings: %s", error)
         environment.process_exit_code = 2
         return
     stats = environment.stats
@@ -110,6 +130,8 @@ class ProfileShape(LoadTestShape):
             profile = shapes.profile_named(name, peak)
             if duration := getattr(options, "load_duration", 0.0):
                 profile = played_in(profile, duration)
+            if hold := getattr(options, "load_hold", 0.0):
+                profile = shapes.held_until(profile, hold)
             self._schedule = shapes.Schedule(profile=profile)
         return self._schedule
 

@@ -124,3 +124,18 @@ def profile_named(name: str, peak_users: int | None = None) -> Profile:
     except KeyError:
         raise ValueError(f"unknown load profile {name!r}; known: {', '.join(PROFILES)}") from None
     return profile.with_peak(peak_users) if peak_users else profile
+
+
+def held_until(profile: Profile, seconds: float) -> Profile:
+    """The same profile whose last stage lasts until ``seconds`` into the run (when that is later than it did).
+
+    ``LOAD_HOLD_S``. Unlike ``--load-duration`` (``run_hooks.played_in``) nothing is stretched: the ramp keeps its
+    spawn rate, so the users are there within seconds and stay for the whole window the release analysis measures
+    (initialDelay + count x interval of order-health, k8s/base/order/analysis-template.yaml).
+    """
+    if seconds <= 0:
+        raise ValueError("a hold must be positive")
+    last = profile.stages[-1]
+    if seconds <= last.until_s:
+        return profile
+    return replace(profile, stages=(*profile.stages[:-1], replace(last, until_s=seconds)))
