@@ -4,6 +4,13 @@ No long-lived AWS keys in GitHub: a workflow run of the configured repository (o
 protected environment for prod) exchanges its OIDC token for the release role, which may push and pull these
 repositories and nothing else. The OIDC provider itself is an account singleton owned by ``AccountStack``. Without a
 configured ``github_owner`` no role is made at all: nothing trusts a GitHub owner that someone could register.
+
+The subject is matched exactly. A job that references an environment gets ``repo:<owner>/<repo>:environment:<name>``
+and one that does not gets ``repo:<owner>/<repo>:ref:refs/heads/<branch>`` (GitHub docs, OpenID Connect reference,
+"Example subject claims": https://docs.github.com/en/actions/reference/security/oidc). So prod's role answers only
+jobs of the ``production`` environment, which wait for its required reviewers (release.yml ``promote-prod``,
+rollback.yml ``rollback-prod``), and dev's only jobs without an environment on ``main`` (release.yml ``build``,
+rollback.yml ``rollback-dev``); tests/unit/workflows/test_workflows.py holds the workflows to that.
 """
 
 from __future__ import annotations
