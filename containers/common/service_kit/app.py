@@ -13,7 +13,7 @@ from service_kit.errors import install_error_handlers
 from service_kit.header_guard import HeaderGuardMiddleware
 from service_kit.health import health_router
 from service_kit.log import configure_logging
-from service_kit.metrics import instrument, metrics_server
+from service_kit.metrics import instrument, metrics_server, prime_error_series
 from service_kit.request_context import install_request_context
 from service_kit.security_headers import SecurityHeadersMiddleware, security_policy
 from service_kit.settings import ServiceSettings
@@ -48,6 +48,7 @@ def _serve_metrics_during_lifespan(app: FastAPI, settings: ServiceSettings) -> N
     async def lifespan(app_: FastAPI) -> AsyncIterator[Any]:
         with metrics_server(settings.metrics_port, settings.metrics_host) as port:
             app_.state.metrics_port = port
+            prime_error_series(app_)  # every route is registered by now
             async with service_lifespan(app_) as state:
                 yield state
 

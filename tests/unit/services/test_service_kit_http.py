@@ -182,6 +182,33 @@ def test_the_exporter_sends_no_created_series(client: TestClient):
     assert not re.search(r"^\w+_created[{ ]", text, re.MULTILINE)  # a sample named <metric>_created
 
 
+def _has_sample(handler: str, status: str, method: str = "GET") -> bool:
+    labels = {"method": method, "handler": handler, "status": status}
+    return REGISTRY.get_sample_value("http_requests_total", labels) is not None
+
+
+def test_every_routes_5xx_series_exists_at_startup_so_the_first_error_is_seen_by_rate():
+    # Given an app whose routes have never answered a 5xx (a path no other test calls, on a fresh app)
+    app = build_app()
+
+    @app.delete("/never/{thing}")
+    def never(thing: str) -> None:
+        raise RuntimeError(thing)
+
+    assert not _has_sample("/never/{thing}", "503", "DELETE")
+    # When it starts (lifespan)
+    with TestClient(app, raise_server_exceptions=False) as started:
+        # Then each of its routes has 500, 502, 503 and 504 at 0, labelled like the counted requests
+        for status in ("500", "502", "503", "504"):
+            assert count("/never/{thing}", status, "DELETE") == 0
+            assert _has_sample("/never/{thing}", status, "DELETE")
+        assert _has_sample("/items/{item_id}", "500")
+        # and the primed series is the one a real error then increments (no second label order)
+        started.delete("/never/x")
+        assert count("/never/{thing}", "500", "DELETE") == 1
+    assert not _has_sample("/never/{thing}", "200", "DELETE")  # successes are not primed: they come on their own
+
+
 def test_metrics_are_not_served_on_the_api_port(client: TestClient):
     # Given the shared middleware; When the API port is asked for metrics; Then it has none (their own port has)
     assert client.get("/metrics").status_code == 404
