@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -83,11 +84,18 @@ def test_a_tampered_token_is_refused(signing_key: SigningKey):
         verify(f"{header}.{b64(claims(role='staff'))}.{signature}", signing_key)
 
 
+@dataclass(frozen=True)
+class FromNow:
+    """A time claim this many seconds from the moment the test runs."""
+
+    seconds: int
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
-        {"exp": int(time.time()) - 60},
-        {"nbf": int(time.time()) + 600},
+        {"exp": FromNow(-60)},
+        {"nbf": FromNow(600)},
         {"iss": "someone-else"},
         {"aud": "another-api"},
         {"sub": None},
@@ -109,8 +117,10 @@ def test_a_tampered_token_is_refused(signing_key: SigningKey):
     ],
 )
 def test_tokens_with_bad_claims_are_refused(signing_key: SigningKey, overrides: dict[str, Any]):
+    now = int(time.time())  # when the test runs, not when it was collected (a long suite runs it minutes later)
+    resolved = {name: now + value.seconds if isinstance(value, FromNow) else value for name, value in overrides.items()}
     with pytest.raises(InvalidTokenError) as caught:
-        verify(sign(signing_key, claims(**overrides)), signing_key)
+        verify(sign(signing_key, claims(**resolved)), signing_key)
     assert caught.value.status_code == 401
     assert caught.value.headers == {"WWW-Authenticate": "Bearer"}
 
