@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 ENV_TEMPLATES := cdk.out/DevStack.template.json cdk.out/ProdStack.template.json
 TEMPLATES := cdk.out/AccountStack.template.json $(ENV_TEMPLATES)
-PY_SOURCES := app.py stacks lambdas containers local tests benchmarks k8s
+PY_SOURCES := app.py stacks lambdas containers local tests benchmarks k8s .github/scripts
 
 .PHONY: help install synth lint format gates cfn-lint checkov hadolint workflows k8s flows test test-unit test-infra test-integration test-e2e \
         demo up down status clean preflight staff rules dashboards dashboards-check load
@@ -119,7 +119,7 @@ preflight: install ## Read-only AWS checks before a deploy: make preflight ENV=d
 lint: install ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check $(wildcard $(PY_SOURCES))
 	$(VENV)/bin/ruff format --check $(wildcard $(PY_SOURCES))
-	$(VENV)/bin/mypy $(wildcard app.py stacks local lambdas benchmarks k8s) containers/common/service_kit containers/login/login_service containers/order/order_service \
+	$(VENV)/bin/mypy $(wildcard app.py stacks local lambdas benchmarks k8s .github/scripts) containers/common/service_kit containers/login/login_service containers/order/order_service \
 	  containers/loadgen/loadgen
 
 format: install ## Apply ruff's fixes and formatting
@@ -178,6 +178,14 @@ status: ## Show the local platform's components
 PROFILE ?= smoke
 load: install ## Load test on the local platform: make load [PROFILE=smoke|steady|spike] (thresholds, orders reconciled)
 	$(PY) -m local.load --profile $(PROFILE) $(if $(JSON),--json)
+
+# `make rehearse [FAULT=none|5xx=R|latency=S] [JSON=1]`: the order service's blue-green release on the laptop (its own
+# platform on free ports, a real Prometheus, the dev overlay's analysis as Argo Rollouts runs it, time-scaled).
+# Exit status: 0 promote, 1 abort, 3 paused, 2 the rehearsal could not be made (e.g. a bad FAULT).
+.PHONY: rehearse
+FAULT ?= none
+rehearse: install ## Rehearse the order release: make rehearse [FAULT=none|5xx=R|latency=S] (0 promote, 1 abort, 3 paused)
+	$(PY) -m local.rehearse --fault "$(FAULT)" $(if $(JSON),--json)
 
 # `make staff EMAIL=… NAME=… PHONE=…`, password from STAFF_PASSWORD: the same code as
 # `python -m login_service.admin create-staff` in a login pod, against the local platform's emulator and tables.
