@@ -98,12 +98,17 @@ def _pods() -> list[PanelBuilder]:
     return [
         graph(
             "Ready pods",
-            "Pods of the namespace whose Ready condition is true, and the available replicas of each Deployment "
-            "(the login gateway; the order service is an Argo Rollout, see the releases dashboard).",
+            "Pods of the namespace whose Ready condition is true, and the replicas each HPA keeps (login and order "
+            "are Argo Rollouts, so no Deployment status covers them; during a release the new ReplicaSet's pods "
+            "come on top, see the releases dashboard).",
             "short",
             [
                 prom(f'count (kube_pod_status_ready{{{NAMESPACE}, condition="true"}} == 1)', "ready pods"),
-                prom(f"kube_deployment_status_replicas_available{{{NAMESPACE}}}", "{{deployment}} available", "B"),
+                prom(
+                    f"kube_horizontalpodautoscaler_status_current_replicas{{{NAMESPACE}}}",
+                    "{{horizontalpodautoscaler}} replicas",
+                    "B",
+                ),
             ],
         ),
         graph(

@@ -1,8 +1,9 @@
-"""Releases: the order Rollout's phase, its analysis results, and the preview ReplicaSet against the active one.
+"""Releases: the Rollouts' phases, their analysis results, and each new ReplicaSet against the current one.
 
-The order service is released blue-green by Argo Rollouts. During a release both ReplicaSets serve: the preview
-one takes the analysis Job's traffic, the active one the customers'. Their pods differ in the
-``rollouts_pod_template_hash`` label, which the scrape keeps, so every series here is split by it.
+Both services are released by Argo Rollouts: the order service blue-green (the preview ReplicaSet takes the
+release-smoke Job's traffic, the active one the customers'), the login gateway as a canary (the canary ReplicaSet
+takes its share of pods' worth of customer traffic). During a release both ReplicaSets serve; their pods differ in
+the ``rollouts_pod_template_hash`` label, which the scrape keeps, so every series here is split by it and by ``app``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from stacks.dashboards.panels import (
     with_sections,
 )
 
-ORDER = f'{NAMESPACE}, app="order", {NOT_HEALTH}'
-BY_HASH = "sum by (rollouts_pod_template_hash)"
+# NOT_HEALTH leaves out both probe routes, as the analysis templates (k8s/base/*/analysis-template.yaml) do.
+RELEASED = f'{NAMESPACE}, app=~"order|login", {NOT_HEALTH}'
+BY_HASH = "sum by (app, rollouts_pod_template_hash)"
+LEGEND = "{{app}} {{rollouts_pod_template_hash}}"
 
 
 def _argo() -> list[PanelBuilder]:
@@ -49,8 +52,9 @@ def _argo() -> list[PanelBuilder]:
         ),
         states(
             "Analysis metric results",
-            "Result of every metric of every AnalysisRun (success-rate and p99-latency-seconds of the order-health "
-            "template, run before and after promotion); Failed or Error on any metric aborts the release.",
+            "Result of every metric of every AnalysisRun (release-smoke, and success-rate and p99-latency-seconds of "
+            "order-health and login-health); Failed or Error on any metric aborts the release, Inconclusive (below "
+            "the traffic floor) pauses it.",
             "bool_yes_no",
             [
                 prom(
@@ -66,43 +70,44 @@ def _argo() -> list[PanelBuilder]:
 def _preview_vs_active() -> list[PanelBuilder]:
     return [
         graph(
-            "Order requests per second by ReplicaSet",
-            "Non-health requests per second per pod-template hash: during a release the new hash (preview) and the "
-            "current one (active) both appear; `kubectl argo rollouts get rollout order` names which is which.",
+            "Requests per second by ReplicaSet",
+            "Non-probe requests per second per service and pod-template hash: during a release the new hash "
+            "(preview or canary) and the current one both appear; `kubectl argo rollouts get rollout <name> -n tlj` "
+            "names which is which. The analyses need at least the traffic floor on the new one.",
             "reqps",
             [
                 prom(
-                    f"{BY_HASH} (rate(http_requests_total{{{ORDER}}}[$__rate_interval]))",
-                    "{{rollouts_pod_template_hash}}",
+                    f"{BY_HASH} (rate(http_requests_total{{{RELEASED}}}[$__rate_interval]))",
+                    LEGEND,
                 )
             ],
             span=8,
         ),
         graph(
-            "Order 5xx ratio by ReplicaSet",
-            "Share of 5xx answers per pod-template hash: a preview worse than the active ReplicaSet is what the "
+            "5xx ratio by ReplicaSet",
+            "Share of 5xx answers per pod-template hash: a new ReplicaSet worse than the current one is what the "
             "analysis is there to catch.",
             "percentunit",
             [
                 prom(
                     ratio(
-                        f'{BY_HASH} (rate(http_requests_total{{{ORDER}, status=~"5.."}}[$__rate_interval]))',
-                        f"{BY_HASH} (rate(http_requests_total{{{ORDER}}}[$__rate_interval]))",
+                        f'{BY_HASH} (rate(http_requests_total{{{RELEASED}, status=~"5.."}}[$__rate_interval]))',
+                        f"{BY_HASH} (rate(http_requests_total{{{RELEASED}}}[$__rate_interval]))",
                     ),
-                    "{{rollouts_pod_template_hash}}",
+                    LEGEND,
                 )
             ],
             span=8,
         ),
         graph(
-            "Order p99 latency by ReplicaSet",
-            "99th percentile request duration per pod-template hash (non-health routes).",
+            "p99 latency by ReplicaSet",
+            "99th percentile request duration per pod-template hash (non-probe routes).",
             "s",
             [
                 prom(
-                    "histogram_quantile(0.99, sum by (rollouts_pod_template_hash, le) "
-                    f"(rate(http_request_duration_seconds_bucket{{{ORDER}}}[$__rate_interval])))",
-                    "{{rollouts_pod_template_hash}}",
+                    "histogram_quantile(0.99, sum by (app, rollouts_pod_template_hash, le) "
+                    f"(rate(http_request_duration_seconds_bucket{{{RELEASED}}}[$__rate_interval])))",
+                    LEGEND,
                 )
             ],
             span=8,
@@ -115,11 +120,12 @@ def build() -> dashboard.Dashboard:
         board(
             "tlj-releases",
             "TLJ releases",
-            "Blue-green releases of the order service: Rollout phase, analysis results, preview against active.",
+            "Releases of the order service (blue-green) and the login gateway (canary): Rollout phase, analysis "
+            "results, the new ReplicaSet against the current one.",
             ["releases", "argo-rollouts"],
         ).with_variable(namespace_variable()),
         [
             ("Rollouts and analysis", _argo()),
-            ("Preview against active", _preview_vs_active()),
+            ("New against current ReplicaSet", _preview_vs_active()),
         ],
     )
