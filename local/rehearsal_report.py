@@ -51,14 +51,15 @@ def metric_entries(
 
 def preview_counts(prometheus_url: str, namespace: str, preview_hash: str) -> dict[str, float]:
     """What the preview's own counters hold at the end (totals since it started, probes excluded): what the
-    analysis' rate windows estimate. A series is created at its first request and ``rate`` cannot see that first
-    increase (prometheus@v2.42.0:promql/functions.go ``extrapolatedRate`` 66-164: last sample minus first), so a
-    window that holds a series' birth reads low: the first 5xx of each handler is invisible to it."""
+    analysis' rate windows estimate. ``rate`` cannot see the increase that creates a series
+    (prometheus@v2.42.0:promql/functions.go ``extrapolatedRate`` 66-164: last sample minus first); the 5xx series
+    exist at 0 from the service's start (``service_kit.metrics.prime_error_series``), so ``5xx_series`` counts
+    those that answered a 5xx at least once."""
     selector = f'namespace="{namespace}", rollouts_pod_template_hash="{preview_hash}", handler!~"/healthz|/readyz"'
     queries = {
         "requests": f"sum(http_requests_total{{{selector}}}) or vector(0)",
         "5xx": f'sum(http_requests_total{{{selector}, status=~"5.."}}) or vector(0)',
-        "5xx_series": f'count(http_requests_total{{{selector}, status=~"5.."}}) or vector(0)',
+        "5xx_series": f'count(http_requests_total{{{selector}, status=~"5.."}} > 0) or vector(0)',
     }
     counts = {}
     with httpx.Client(trust_env=False, timeout=5) as client:

@@ -16,10 +16,9 @@ The queries' range selectors (``rate(...[2m])``) are not scaled: they are sent v
 lives in a release's first two minutes of traffic. A window longer than the traffic is only partly filled: absolute
 rates (the 0.5 requests/s floor) read low by the unfilled share, which is why the first measurement of a 0.2-scaled
 run is Inconclusive. And ``rate`` takes a series' last sample minus its first (prometheus@v2.42.0:promql/functions.go
-``extrapolatedRate`` 66-164): a series born inside the window (the first 5xx of a handler creates its series with
-the value 1) loses that first increase, so early success rates read fewer 5xx than were served. On EKS that wears
-off once the window is older than the series; here it never does (``preview_counted`` in the report holds the
-service's own totals to compare).
+``extrapolatedRate`` 66-164): a series born inside the window would lose its first increase, which is why the
+services create every route's 5xx series at 0 when they start (``service_kit.metrics.prime_error_series``), so the
+first 5xx of a release is counted (``preview_counted`` in the report holds the service's own totals to compare).
 
 The decision is the Rollout's (argo-rollouts@v1.8.3): rollout/analysis.go ``setPauseOrAbort`` (149-159) aborts on a
 Failed or Error run and pauses on an Inconclusive one; a Successful run promotes when ``autoPromotionEnabled`` is not

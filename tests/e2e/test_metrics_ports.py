@@ -40,3 +40,14 @@ def test_given_the_platform_then_the_metrics_ports_are_the_configured_ones(platf
     ports = {c.name: c.metrics_port for c in platform.components if c.metrics_port is not None}
     assert ports == {"login": platform.settings.login_metrics_port, "order": platform.settings.order_metrics_port}
     assert platform.login_metrics_url == f"http://127.0.0.1:{platform.settings.login_metrics_port}/metrics"
+
+
+def test_given_the_running_services_then_every_routes_5xx_series_is_already_there_at_zero(platform: Platform) -> None:
+    # Given the services as they run (routes on included routers, prefixes applied); When their metrics are scraped
+    login = httpx.get(platform.login_metrics_url, timeout=10.0).text
+    order = httpx.get(platform.order_metrics_url, timeout=10.0).text
+    # Then a route that never failed has its 5xx series, so a release's first error is seen by rate()
+    for text, handler, method in ((order, "/orders", "POST"), (login, "/auth/login", "POST")):
+        for status in ("500", "502", "503", "504"):
+            labels = rf'(?=[^}}]*handler="{re.escape(handler)}")(?=[^}}]*method="{method}")(?=[^}}]*status="{status}")'
+            assert re.search(rf"http_requests_total\{{{labels}[^}}]*\}} ", text), (handler, method, status)

@@ -21,8 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import prometheus_client
-from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi import FastAPI, routing
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, multiprocess, start_http_server
 from prometheus_fastapi_instrumentator import Instrumentator, metrics
 
@@ -74,13 +73,14 @@ def prime_error_series(app: FastAPI) -> int:
     that first error (they only extrapolate between samples: prometheus v2.42.0 promql/functions.go,
     extrapolatedRate; Prometheus docs, "Instrumentation", "Avoid missing metrics"). A release's first 5xx would then
     go uncounted by the analysis (k8s/base/*/analysis-template.yaml) exactly when the new version starts failing.
-    Handlers are the route templates, as the instrumentator labels them; a few dozen series per pod.
+    Handlers are the route templates, as the instrumentator labels them; a few dozen series per pod. The services
+    declare their routes on APIRouters, which FastAPI 0.163 keeps as included routers in ``app.routes`` rather than
+    copying their routes in; ``fastapi.routing.iter_route_contexts`` (what FastAPI's OpenAPI generator walks)
+    yields every route with its full path, prefixes applied.
     """
     label_sets = 0
-    for route in app.routes:
-        if not isinstance(route, APIRoute):
-            continue
-        for method in sorted(route.methods or ()):
+    for route in routing.iter_route_contexts(app.routes):
+        for method in sorted(getattr(route, "methods", None) or ()):
             for status in PRIMED_STATUSES:
                 REQUESTS.labels(route.path, method, status)
                 label_sets += 1
