@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import copy
 import re
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from k8s.manifests import K8S_DIR, kubectl
+from k8s import manifests
+from k8s.manifests import K8S_DIR, Manifest
 from local.analysis import Metric, parse_duration
 from local.conditions import compile_condition
 
@@ -54,11 +52,12 @@ class Release:
     args: tuple[Mapping[str, Any], ...]  # merged template + Rollout args
 
 
-def render(overlay: Path = DEV_OVERLAY) -> list[dict[str, Any]]:
-    result = subprocess.run([kubectl(), "kustomize", str(overlay)], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise ReleaseError(f"kubectl kustomize {overlay} failed:\n{result.stderr.strip()}")
-    return [document for document in yaml.safe_load_all(result.stdout) if document]
+def render(overlay: Path = DEV_OVERLAY) -> list[Manifest]:
+    """``k8s.manifests.render`` of ``overlay`` (any directory: an absolute path replaces k8s/ as the base)."""
+    try:
+        return manifests.render(str(overlay.resolve()))
+    except manifests.RenderError as error:
+        raise ReleaseError(str(error)) from None
 
 
 def read_release(documents: Sequence[Mapping[str, Any]], rollout_name: str = ROLLOUT_NAME) -> Release:

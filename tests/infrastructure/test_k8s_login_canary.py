@@ -23,6 +23,7 @@ import yaml
 from k8s.manifests import Manifest
 from k8s.validate import Validator, checkov_view, cluster_kubernetes_version
 from loadgen import direct
+from local.analysis import parse_duration
 from stacks.config import ENVIRONMENTS
 from tests.infrastructure.k8s_documents import one
 from tests.infrastructure.k8s_selectors import selects
@@ -44,12 +45,6 @@ def canary(documents: list[Manifest]) -> dict[str, Any]:
 
 def analysis_steps(documents: list[Manifest]) -> list[dict[str, Any]]:
     return [step["analysis"] for step in canary(documents)["steps"] if "analysis" in step]
-
-
-def seconds(duration: str) -> int:
-    match = re.fullmatch(r"([0-9]+)([smh]?)", duration)
-    assert match, duration
-    return int(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
 
 
 # --- the Rollout -------------------------------------------------------------------------------------------------
@@ -125,7 +120,7 @@ def test_given_dev_then_each_step_drives_synthetic_customers_through_the_gateway
         # And the Job's customers keep going for the whole analysis window
         template = one(dev, "AnalysisTemplate", TEMPLATE)
         for metric in template["spec"]["metrics"]:
-            window = seconds(metric["initialDelay"]) + int(metric["count"]) * seconds(metric["interval"])
+            window = parse_duration(metric["initialDelay"]) + int(metric["count"]) * parse_duration(metric["interval"])
             assert window <= int(defaults["hold-seconds"]), metric["name"]
     for step in analysis_steps(overlays["prod"]):
         assert [template["templateName"] for template in step["templates"]] == [TEMPLATE]

@@ -25,6 +25,7 @@ import yaml
 
 from k8s.manifests import Manifest
 from k8s.validate import Validator, checkov_view, cluster_kubernetes_version
+from local.analysis import parse_duration
 from stacks.config import ENVIRONMENTS
 from tests.infrastructure.k8s_documents import one
 from tests.infrastructure.k8s_selectors import selects
@@ -49,12 +50,6 @@ ECR = {config.name: rf"[0-9]{{12}}\.dkr\.ecr\.{re.escape(config.region)}\.amazon
 SCRAPE_INTERVAL_S = {config.name: config.metrics.scrape_interval_seconds for config in ENVIRONMENTS}
 
 
-def seconds(duration: str) -> int:
-    match = re.fullmatch(r"([0-9]+)([smh]?)", duration)
-    assert match, duration
-    return int(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
-
-
 def smoke_metric(documents: list[Manifest]) -> dict[str, Any]:
     (metric,) = one(documents, "AnalysisTemplate", SMOKE)["spec"]["metrics"]
     return dict(metric)
@@ -71,7 +66,7 @@ def defaults(documents: list[Manifest]) -> dict[str, str | None]:
 def health_window_s(documents: list[Manifest]) -> int:
     """initialDelay + count x interval of order-health: how long its measurements need traffic."""
     metrics = one(documents, "AnalysisTemplate", HEALTH)["spec"]["metrics"]
-    return max(seconds(m["initialDelay"]) + int(m["count"]) * seconds(m["interval"]) for m in metrics)
+    return max(parse_duration(m["initialDelay"]) + int(m["count"]) * parse_duration(m["interval"]) for m in metrics)
 
 
 def blue_green(documents: list[Manifest]) -> dict[str, Any]:
@@ -188,7 +183,7 @@ def test_given_the_smoke_job_then_its_customers_keep_going_for_the_whole_health_
     # And the deadline leaves room for the drain, the settle and a pod start after the hold
     (container,) = job_pod(documents)["spec"]["containers"]
     stop = container["args"][container["args"].index("--stop-timeout") + 1]
-    assert seconds(stop) == shapes.STOP_TIMEOUT_S
+    assert parse_duration(stop) == shapes.STOP_TIMEOUT_S
     deadline = smoke_metric(documents)["provider"]["job"]["spec"]["activeDeadlineSeconds"]
     assert deadline >= profile.max_duration_s + 60
 
@@ -349,7 +344,7 @@ def test_given_the_floor_then_it_is_far_below_the_smoke_jobs_first_reading_and_a
         # At the first measurement the Job's traffic is initialDelay old, less a pod start (~30 s); its newest
         # scraped sample may be a scrape interval old; a rate needs two samples. rate(x[2m]) extrapolates back to
         # where the new counters were zero, so it reads about (age of the traffic it saw)/120 of the true rate.
-        traffic = seconds(metric["initialDelay"]) - 30
+        traffic = parse_duration(metric["initialDelay"]) - 30
         assert traffic >= 2 * SCRAPE_INTERVAL_S[env], metric["name"]
         age = traffic - SCRAPE_INTERVAL_S[env]
         assert SMOKE_RATE * min(age, 120) / 120 >= 2 * FLOOR, metric["name"]
