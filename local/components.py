@@ -143,6 +143,7 @@ def build_components(settings: LocalSettings) -> tuple[Component, ...]:
             port=settings.login_port,
             health_url=f"{settings.login_url}/readyz",
             metrics_port=settings.login_metrics_port,
+            notes=f"storefront {settings.login_url}/ (English: {settings.login_url}/?lang=en)",
         ),
         Component(
             name="reco",

@@ -2,7 +2,8 @@
 
     python -m local.journey [--url http://127.0.0.1:8080] [--prometheus-url http://127.0.0.1:9090]
 
-Sign up, log in, browse the menu, order, list orders, cancel: every step over real HTTP, as a customer would.
+Open the storefront page, sign up, log in, browse the menu, order, list orders, cancel: every step over real HTTP,
+as the storefront's script does it.
 Then read back from the local Prometheus the request rate its recording rule (the same rule as AMP's) computed.
 """
 
@@ -62,6 +63,10 @@ def run(base_url: str) -> dict[str, str]:
     password = "croissant-" + uuid.uuid4().hex[:10]
     with httpx.Client(base_url=base_url, timeout=5.0) as http:
         print(f"Customer journey against {base_url}")
+        page = http.get("/")
+        if page.status_code != 200 or "text/html" not in page.headers.get("content-type", ""):
+            raise SystemExit(f"the storefront did not load: {page.status_code} {page.headers.get('content-type')}")
+        _show("open the storefront", page, f"{len(page.content):,} bytes of HTML; in a browser: {base_url}/")
         signup = http.post(
             "/auth/signup", json={"email": email, "password": password, "name": "김지우", "phone": DEMO_PHONE}
         )

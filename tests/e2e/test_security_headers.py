@@ -38,6 +38,12 @@ def hostile(platform: Platform, base: str) -> Headers:
 ANSWERS: dict[str, Callable[[httpx.Client, httpx.Client, Platform], tuple[int, Headers]]] = {
     "login health 200": lambda lg, od, p: (200, lg.get("/healthz").headers),
     "login proxied menu 200": lambda lg, od, p: (200, lg.get("/api/menu").headers),
+    "login storefront page 200": lambda lg, od, p: (200, lg.get("/").headers),
+    "login storefront script 200": lambda lg, od, p: (200, lg.get("/static/app.js").headers),
+    "login storefront 304": lambda lg, od, p: (
+        304,
+        lg.get("/", headers={"If-None-Match": lg.get("/").headers["ETag"]}).headers,
+    ),
     "login jwks 200": lambda lg, od, p: (200, lg.get("/.well-known/jwks.json").headers),
     "login auth 401": lambda lg, od, p: (
         401,
@@ -67,7 +73,10 @@ def test_given_any_kind_of_answer_then_it_carries_the_security_headers(
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
+    assert "require-trusted-types-for 'script'" in policy
     assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
     # And HSTS is off on the laptop's plain HTTP (HSTS_ENABLED turns it on in the cloud)
     assert "Strict-Transport-Security" not in headers
 

@@ -25,7 +25,14 @@ CONFIGS: dict[str, EnvironmentConfig] = {config.name: config for config in ENVIR
 NAMESPACE = "tlj"
 LOGIN = {"app": "login"}
 ORDER = {"app": "order"}
-PUBLIC_PREFIXES = {"/auth", "/api", "/.well-known"}
+# The storefront page exactly, its files, and the API prefixes (ARCHITECTURE.md "Login gateway").
+PUBLIC_PATHS = {
+    ("/", "Exact"),
+    ("/static", "Prefix"),
+    ("/auth", "Prefix"),
+    ("/api", "Prefix"),
+    ("/.well-known", "Prefix"),
+}
 
 
 # --- helpers: finding documents and evaluating selectors the way Kubernetes does -------------------------------
@@ -394,15 +401,29 @@ def test_given_each_image_then_it_is_pinned_by_digest_in_the_environments_ecr_re
 # --- ingress ---------------------------------------------------------------------------------------------------
 
 
-def test_given_the_ingress_then_only_the_public_prefixes_reach_the_gateway(
+def ingress_routes(paths: list[dict[str, Any]], request_path: str) -> bool:
+    """Whether a request path matches one of the Ingress ``paths`` as Kubernetes defines path types: ``Exact`` is
+    the whole path, case-sensitive; ``Prefix`` matches element by element split on ``/``, a trailing slash ignored,
+    so ``/api`` matches ``/api/menu`` but not ``/apidocs`` (kubernetes.io/docs/concepts/services-networking/ingress,
+    "Path types" and "Examples")."""
+    for path in paths:
+        if path["pathType"] == "Exact" and request_path == path["path"]:
+            return True
+        if path["pathType"] == "Prefix":
+            wanted = [part for part in path["path"].split("/") if part]
+            if [part for part in request_path.split("/") if part][: len(wanted)] == wanted:
+                return True
+    return False
+
+
+def test_given_the_ingress_then_only_the_public_paths_reach_the_gateway(
     overlays: dict[str, list[Manifest]], env: str
 ) -> None:
     documents = overlays[env]
     (ingress,) = of_kind(documents, "Ingress")
     paths = [path for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
-    assert {path["path"] for path in paths} == PUBLIC_PREFIXES
-    assert len(paths) == len(PUBLIC_PREFIXES)
-    assert {path["pathType"] for path in paths} == {"Prefix"}
+    assert {(path["path"], path["pathType"]) for path in paths} == PUBLIC_PATHS
+    assert len(paths) == len(PUBLIC_PATHS)
     assert "defaultBackend" not in ingress["spec"]
     assert ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/target-type"] == "ip"
 
@@ -415,6 +436,43 @@ def test_given_the_ingress_then_only_the_public_prefixes_reach_the_gateway(
     assert params["spec"]["scheme"] == "internet-facing"
     assert selects(params["spec"]["namespaceSelector"], {"kubernetes.io/metadata.name": NAMESPACE})
     assert not selects(params["spec"]["namespaceSelector"], {"kubernetes.io/metadata.name": "default"})
+
+
+@pytest.mark.parametrize(
+    ("request_path", "public"),
+    [
+        ("/", True),
+        ("/static/app.js", True),
+        ("/api/menu", True),
+        ("/auth/login", True),
+        ("/.well-known/jwks.json", True),
+        ("/healthz", False),
+        ("/readyz", False),
+        ("/metrics", False),
+        ("/docs", False),
+        ("/openapi.json", False),
+        ("/index.html", False),
+        ("/staticfiles", False),
+    ],
+)
+def test_given_the_ingress_when_a_path_is_requested_then_only_the_storefront_and_the_api_are_public(
+    overlays: dict[str, list[Manifest]], env: str, request_path: str, public: bool
+) -> None:
+    (ingress,) = of_kind(overlays[env], "Ingress")
+    paths = [path for rule in ingress["spec"]["rules"] for path in rule["http"]["paths"]]
+    assert ingress_routes(paths, request_path) is public
+
+
+def test_given_the_ingress_then_one_browser_stays_on_one_login_pod_for_a_page_load(
+    overlays: dict[str, list[Manifest]], env: str
+) -> None:
+    """During the login canary old and new pods serve side by side: a page and its scripts must not mix them."""
+    (ingress,) = of_kind(overlays[env], "Ingress")
+    raw = ingress["metadata"]["annotations"]["alb.ingress.kubernetes.io/target-group-attributes"]
+    attributes = dict(item.split("=", 1) for item in raw.split(","))
+    assert attributes["stickiness.enabled"] == "true"
+    assert attributes["stickiness.type"] == "lb_cookie"
+    assert 60 <= int(attributes["stickiness.lb_cookie.duration_seconds"]) <= 900
 
 
 def test_given_prod_then_the_ingress_serves_https_with_a_certificate_and_dev_serves_http(

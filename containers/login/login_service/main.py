@@ -17,6 +17,7 @@ from login_service.keys import load_key_ring
 from login_service.passwords import Passwords
 from login_service.recommendations import RecommendationsClient
 from login_service.routers import auth, keys, proxy, recommendations
+from login_service.routers.storefront import mount_storefront
 from login_service.settings import Settings
 from login_service.signing_keys import SigningKeys, kept_fresh
 from login_service.throttle import build_throttle
@@ -79,11 +80,13 @@ def create_app(
             yield
 
     app = FastAPI(title="TLJ login gateway", version="1.0.0", lifespan=lifespan, **api_docs(settings))
-    install_service_kit(app, settings, no_store_prefixes=("/auth/",))
+    # Answers that carry a token or a customer's orders are never stored by a browser or a proxy.
+    install_service_kit(app, settings, no_store_prefixes=("/auth/", "/api/orders", "/api/recommendations"))
     app.include_router(keys.router)  # before auth: its JWKS route (one key) is superseded by this one
     app.include_router(auth.router)
     app.include_router(proxy.router)
     app.include_router(recommendations.router)
+    mount_storefront(app)
     return app
 
 

@@ -17,11 +17,13 @@ from login_service.metrics import recommendations_served
 SIGV4_SERVICE = "execute-api"
 
 
-def recommendations_url(base_url: str, *, customer_id: str, k: int, items: str | None) -> str:
+def recommendations_url(base_url: str, *, customer_id: str, k: int, items: str | None, lang: str | None = None) -> str:
     """The full URL; the query is RFC 3986-encoded (``,`` -> ``%2C``) so it equals SigV4's canonical form."""
     params = {"customer_id": customer_id, "k": str(k)}
     if items:
         params["items"] = items
+    if lang:
+        params["lang"] = lang
     query = urlencode(sorted(params.items()), quote_via=quote, safe="-_.~")
     return f"{base_url}/recommendations?{query}"
 
@@ -49,15 +51,19 @@ class RecommendationsClient:
         self._credentials = credentials
         self._region = region
 
-    async def recommend(self, *, customer_id: str, k: int, items: str | None, request_id: str) -> Response:
-        response = await self._recommend(customer_id=customer_id, k=k, items=items, request_id=request_id)
+    async def recommend(
+        self, *, customer_id: str, k: int, items: str | None, request_id: str, lang: str | None = None
+    ) -> Response:
+        response = await self._recommend(customer_id=customer_id, k=k, items=items, request_id=request_id, lang=lang)
         recommendations_served(response.status_code)
         return response
 
-    async def _recommend(self, *, customer_id: str, k: int, items: str | None, request_id: str) -> Response:
+    async def _recommend(
+        self, *, customer_id: str, k: int, items: str | None, request_id: str, lang: str | None
+    ) -> Response:
         if not self._base_url or (self._sign and self._credentials is None):
             return JSONResponse({"detail": "recommendations unavailable"}, status_code=503)
-        url = recommendations_url(self._base_url, customer_id=customer_id, k=k, items=items)
+        url = recommendations_url(self._base_url, customer_id=customer_id, k=k, items=items, lang=lang)
         headers = {"Accept": "application/json", "X-Request-ID": request_id}
         if self._sign:
             # Refreshable credentials (IRSA) may call STS when they expire: keep that off the event loop.

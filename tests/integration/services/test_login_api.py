@@ -237,6 +237,16 @@ def test_recommendations_are_for_the_token_subject_only(client: TestClient, reco
     assert "authorization" not in sent.headers  # the customer's token is not handed to the recommendation API
 
 
+def test_recommendations_are_asked_in_the_storefront_language(client: TestClient, reco_service: Recorder):
+    token = token_of(client)
+    reco_service.answer = httpx.Response(200, json={"items": []})
+    response = client.get("/api/recommendations", params={"lang": "en"}, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"  # a customer's recommendations stay out of caches
+    [sent] = reco_service.requests
+    assert sent.url.params["lang"] == "en"
+
+
 def test_recommendations_are_signed_with_sigv4_when_enabled(
     dynamodb: Any, tmp_path: Path, order_service: Recorder, reco_service: Recorder
 ):
@@ -266,7 +276,7 @@ def test_recommendations_unconfigured_down_or_slow_are_503_or_504(
 
 def test_recommendation_parameters_are_validated(client: TestClient, reco_service: Recorder):
     headers = {"Authorization": f"Bearer {token_of(client)}"}
-    for params in ({"k": 0}, {"k": 51}, {"items": "a b"}):
+    for params in ({"k": 0}, {"k": 21}, {"items": "a b"}, {"lang": "fr"}):
         assert client.get("/api/recommendations", params=params, headers=headers).status_code == 422
     assert reco_service.requests == []
 
