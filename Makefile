@@ -26,7 +26,7 @@ PY_SOURCES := app.py stacks lambdas containers local tests benchmarks k8s .githu
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
-install: $(STAMPS)/python $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/lambda-deps $(STAMPS)/prom-tools ## Create .venv, .venv-checkov, node_modules and the Lambda dependency layer from the pinned files
+install: $(STAMPS)/python $(STAMPS)/checkov $(STAMPS)/node $(STAMPS)/lambda-deps $(STAMPS)/prom-tools $(STAMPS)/chromium ## Create .venv, .venv-checkov, node_modules and the Lambda dependency layer from the pinned files; find Chromium
 
 # requirements*.txt pin what we use directly; constraints*.txt pin the whole resolved tree (pip freeze).
 $(STAMPS)/python: requirements.txt requirements-dev.txt constraints.txt lambdas/requirements.txt $(wildcard containers/*/requirements.txt)
@@ -87,6 +87,49 @@ $(STAMPS)/prom-tools:
 	  cd $(CURDIR) && for deb in $(TOOLS)/debs/*.deb; do dpkg-deb -x "$$deb" $(TOOLS); done && \
 	  $(PROMTOOL) --version && $(AMTOOL) --version && $(PROMETHEUS) --version && touch $@; \
 	fi
+
+# Chromium for the storefront's browser tests (tests/e2e/storefront), `make screenshots` and the page-load benchmark.
+# Playwright (pip) drives it through its executable path and never downloads a browser of its own. CHROMIUM, if set,
+# wins; else Debian's pinned package at /usr/bin/chromium (installed here when root with apt-get). On a laptop:
+# CHROMIUM="/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" make test, or
+# `.venv/bin/playwright install chromium` and CHROMIUM=<the chrome it printed>. The tests read CHROMIUM.
+CHROMIUM_DEB := chromium=156.0.8078.114-1~deb12u1
+# A Korean font for the Korean page and `make screenshots` (a bare Debian has none: Hangul would draw as boxes).
+KOREAN_FONT_DEB := fonts-nanum=20200506-1
+CHROMIUM_GIVEN := $(filter environment command,$(firstword $(origin CHROMIUM)))
+export CHROMIUM ?= /usr/bin/chromium
+
+$(STAMPS)/chromium:
+	@mkdir -p $(STAMPS)
+	@if [ -n "$(CHROMIUM_GIVEN)" ]; then \
+	  "$(CHROMIUM)" --version 2>/dev/null || { echo "CHROMIUM=$(CHROMIUM) does not run"; exit 1; }; \
+	elif [ -x /usr/bin/chromium ]; then \
+	  /usr/bin/chromium --version 2>/dev/null; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  { apt-cache show $(CHROMIUM_DEB) >/dev/null 2>&1 || apt-get update -qq; } && \
+	  apt-get install -y --no-install-recommends $(CHROMIUM_DEB) && /usr/bin/chromium --version 2>/dev/null; \
+	else \
+	  echo "no Chromium found: the browser tests need one. Set CHROMIUM=/path/to/Chrome (e.g. on macOS"; \
+	  echo "  CHROMIUM=\"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome\"), or run"; \
+	  echo "  .venv/bin/playwright install chromium and set CHROMIUM to the chrome binary it installed."; \
+	  exit 1; \
+	fi
+	@if command -v fc-list >/dev/null && [ -z "$$(fc-list :lang=ko)" ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    { apt-cache show $(KOREAN_FONT_DEB) >/dev/null 2>&1 || apt-get update -qq; } && \
+	    apt-get install -y --no-install-recommends $(KOREAN_FONT_DEB); \
+	  else echo "no Korean font (fc-list :lang=ko): screenshots will show Hangul as boxes; install $(KOREAN_FONT_DEB)"; fi; \
+	fi
+	@touch $@
+
+# The storefront's unit tests of its ES modules (tests/js), in the pinned Node 22 (node:test, no extra package).
+js: $(STAMPS)/node
+	$(CURDIR)/node_modules/.bin/node --test "tests/js/*.test.mjs"  # Node >= 21 takes globs, not a directory
+
+screenshots: install ## docs/images/storefront-{desktop,mobile}.png from a storefront journey on its own local platform
+	$(PY) -m local.screenshots
+
+.PHONY: js screenshots
 
 rules: $(STAMPS)/prom-tools ## promtool check + test of the Prometheus rules, amtool check-config of the Alertmanager config
 	$(PROMTOOL) check rules $(PROM_ASSETS)/rules.yml
@@ -160,7 +203,7 @@ test-unit: install
 test-infra: install
 	$(VENV)/bin/pytest tests/infrastructure
 
-test: install lint gates ## Everything CI runs: lint, gates and every test suite
+test: install lint gates js ## Everything CI runs: lint, gates and every test suite
 	$(VENV)/bin/pytest tests
 
 up: install ## Start the local platform in the background (emulator, tables, menu, services, Prometheus) and wait until healthy

@@ -21,9 +21,10 @@ ContextFactory = Callable[..., Context]
 
 
 @pytest.fixture
-def context(aws: None) -> ContextFactory:
-    """``context(template, stubbed={"lambda": client}, account=..., account_template=...)``: a real session on moto,
-    with the named services answered by the given (stubbed) clients instead."""
+def make_context(aws: None) -> ContextFactory:
+    """``make_context(template, stubbed={"lambda": client}, account=..., account_template=...)``: a real session on
+    moto, with the named services answered by the given (stubbed) clients instead. Not named ``context``:
+    pytest-playwright parametrizes every test using a fixture of that name by browser."""
 
     def build(
         body: dict[str, Any],

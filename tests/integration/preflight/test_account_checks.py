@@ -12,49 +12,49 @@ from tests.integration.preflight.conftest import MOTO_ACCOUNT, ContextFactory, c
 from tests.integration.preflight.templates import BOOTSTRAP, resource, template
 
 
-def test_given_the_templates_account_when_the_credentials_match_then_it_passes(context: ContextFactory) -> None:
-    outcome = credentials(context(template(), account=MOTO_ACCOUNT))
+def test_given_the_templates_account_when_the_credentials_match_then_it_passes(make_context: ContextFactory) -> None:
+    outcome = credentials(make_context(template(), account=MOTO_ACCOUNT))
     assert outcome.ok
     assert MOTO_ACCOUNT in outcome.detail
 
 
-def test_given_another_account_in_the_manifest_then_the_credentials_check_fails(context: ContextFactory) -> None:
-    outcome = credentials(context(template(), account="111122223333"))
+def test_given_another_account_in_the_manifest_then_the_credentials_check_fails(make_context: ContextFactory) -> None:
+    outcome = credentials(make_context(template(), account="111122223333"))
     assert not outcome.ok
     assert "synthesized for account 111122223333" in outcome.detail
 
 
-def test_given_no_account_in_the_manifest_then_it_passes_and_suggests_pinning_one(context: ContextFactory) -> None:
-    outcome = credentials(context(template()))
+def test_given_no_account_in_the_manifest_then_it_passes_and_suggests_pinning_one(make_context: ContextFactory) -> None:
+    outcome = credentials(make_context(template()))
     assert outcome.ok
     assert "-c account=" in outcome.detail
 
 
-def test_given_no_bootstrap_parameter_then_it_fails_and_says_how_to_bootstrap(context: ContextFactory) -> None:
-    outcome = cdk_bootstrap(context(template(**BOOTSTRAP)))
+def test_given_no_bootstrap_parameter_then_it_fails_and_says_how_to_bootstrap(make_context: ContextFactory) -> None:
+    outcome = cdk_bootstrap(make_context(template(**BOOTSTRAP)))
     assert not outcome.ok
     assert f"npx cdk bootstrap aws://{MOTO_ACCOUNT}/ap-northeast-2" in outcome.detail
 
 
 @pytest.mark.parametrize(("version", "ok"), [("5", False), ("6", True), ("21", True)])
 def test_given_a_bootstrap_version_then_it_must_be_at_least_the_templates_minimum(
-    context: ContextFactory, version: str, ok: bool
+    make_context: ContextFactory, version: str, ok: bool
 ) -> None:
-    ctx = context(template(**BOOTSTRAP))
+    ctx = make_context(template(**BOOTSTRAP))
     client("ssm").put_parameter(Name="/cdk-bootstrap/hnb659fds/version", Value=version, Type="String")
     outcome = cdk_bootstrap(ctx)
     assert outcome.ok is ok, outcome.detail
     assert version in outcome.detail
 
 
-def test_given_no_stack_then_the_deploy_is_a_first_create(context: ContextFactory) -> None:
-    outcome = stack_state(context(template()))
+def test_given_no_stack_then_the_deploy_is_a_first_create(make_context: ContextFactory) -> None:
+    outcome = stack_state(make_context(template()))
     assert outcome.ok
     assert "first create" in outcome.detail
 
 
-def test_given_a_complete_stack_then_the_deploy_updates_it(context: ContextFactory) -> None:
-    ctx = context(template())
+def test_given_a_complete_stack_then_the_deploy_updates_it(make_context: ContextFactory) -> None:
+    ctx = make_context(template())
     body = template(resource("Topic", "AWS::SNS::Topic"))
     client("cloudformation").create_stack(StackName="ProdStack", TemplateBody=json.dumps(body))
     outcome = stack_state(ctx)
@@ -86,14 +86,14 @@ def stack_in(status: str) -> Any:
     ],
 )
 def test_given_a_stack_cloudformation_cannot_deploy_then_it_fails_with_what_to_do(
-    context: ContextFactory, status: str, advice: str
+    make_context: ContextFactory, status: str, advice: str
 ) -> None:
-    outcome = stack_state(context(template(), stubbed={"cloudformation": stack_in(status)}))
+    outcome = stack_state(make_context(template(), stubbed={"cloudformation": stack_in(status)}))
     assert not outcome.ok
     assert status in outcome.detail
     assert advice in outcome.detail
 
 
-def test_given_an_update_rolled_back_then_the_stack_can_be_updated(context: ContextFactory) -> None:
-    outcome = stack_state(context(template(), stubbed={"cloudformation": stack_in("UPDATE_ROLLBACK_COMPLETE")}))
+def test_given_an_update_rolled_back_then_the_stack_can_be_updated(make_context: ContextFactory) -> None:
+    outcome = stack_state(make_context(template(), stubbed={"cloudformation": stack_in("UPDATE_ROLLBACK_COMPLETE")}))
     assert outcome.ok

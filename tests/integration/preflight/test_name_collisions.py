@@ -97,9 +97,9 @@ CASES: list[tuple[str, str, str, str, Callable[[str], None]]] = [
 
 @pytest.mark.parametrize(("type_", "prop", "name", "label", "create"), CASES, ids=[c[3] for c in CASES])
 def test_given_a_resource_with_the_templates_name_and_no_stack_then_it_is_a_collision(
-    context: ContextFactory, type_: str, prop: str, name: str, label: str, create: Callable[[str], None]
+    make_context: ContextFactory, type_: str, prop: str, name: str, label: str, create: Callable[[str], None]
 ) -> None:
-    ctx = context(template(resource("Fixed", type_, **{prop: name})))
+    ctx = make_context(template(resource("Fixed", type_, **{prop: name})))
     create(name)
     outcome = name_collisions(ctx)
     assert not outcome.ok
@@ -109,24 +109,24 @@ def test_given_a_resource_with_the_templates_name_and_no_stack_then_it_is_a_coll
 
 @pytest.mark.parametrize(("type_", "prop", "name", "label", "create"), CASES, ids=[c[3] for c in CASES])
 def test_given_a_similar_but_different_name_then_there_is_no_collision(
-    context: ContextFactory, type_: str, prop: str, name: str, label: str, create: Callable[[str], None]
+    make_context: ContextFactory, type_: str, prop: str, name: str, label: str, create: Callable[[str], None]
 ) -> None:
-    ctx = context(template(resource("Fixed", type_, **{prop: name})))
+    ctx = make_context(template(resource("Fixed", type_, **{prop: name})))
     create(f"{name}-old")  # same prefix: a log group prefix search must still match exactly
     assert name_collisions(ctx).ok
 
 
-def test_given_nothing_exists_then_no_fixed_name_is_taken(context: ContextFactory) -> None:
+def test_given_nothing_exists_then_no_fixed_name_is_taken(make_context: ContextFactory) -> None:
     body = template(*(resource(f"R{i}", t, **{p: n}) for i, (t, p, n, _, _) in enumerate(CASES)))
-    outcome = name_collisions(context(body))
+    outcome = name_collisions(make_context(body))
     assert outcome.ok
     assert f"none of the {len(CASES)} fixed names" in outcome.detail
 
 
 def test_given_a_secret_scheduled_for_deletion_then_its_name_is_reserved_and_the_fix_is_named(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
-    ctx = context(template(resource("Key", "AWS::SecretsManager::Secret", Name="tlj-prod/login/signing-key")))
+    ctx = make_context(template(resource("Key", "AWS::SecretsManager::Secret", Name="tlj-prod/login/signing-key")))
     secret("tlj-prod/login/signing-key")
     client("secretsmanager").delete_secret(SecretId="tlj-prod/login/signing-key", RecoveryWindowInDays=7)
     outcome = name_collisions(ctx)
@@ -143,22 +143,22 @@ def deployed_prod_stack() -> None:
 
 
 def test_given_the_stack_owns_the_resource_under_the_same_logical_id_then_it_is_not_a_collision(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
-    ctx = context(template(resource("CustomersTable", "AWS::DynamoDB::Table", TableName="tlj-prod-customers")))
+    ctx = make_context(template(resource("CustomersTable", "AWS::DynamoDB::Table", TableName="tlj-prod-customers")))
     deployed_prod_stack()
     assert name_collisions(ctx).ok
 
 
 def test_given_the_stack_holds_the_name_under_another_logical_id_then_a_new_resource_would_collide(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
-    ctx = context(template(resource("RenamedTable", "AWS::DynamoDB::Table", TableName="tlj-prod-customers")))
+    ctx = make_context(template(resource("RenamedTable", "AWS::DynamoDB::Table", TableName="tlj-prod-customers")))
     deployed_prod_stack()
     outcome = name_collisions(ctx)
     assert not outcome.ok
     assert "ProdStack does not own them" in outcome.detail
 
 
-def test_given_a_template_without_fixed_names_then_there_is_nothing_to_check(context: ContextFactory) -> None:
-    assert name_collisions(context(template(resource("T", "AWS::DynamoDB::Table")))).ok
+def test_given_a_template_without_fixed_names_then_there_is_nothing_to_check(make_context: ContextFactory) -> None:
+    assert name_collisions(make_context(template(resource("T", "AWS::DynamoDB::Table")))).ok

@@ -14,7 +14,7 @@ from tests.integration.preflight.templates import resource, template
 
 
 def test_given_access_denied_on_one_api_then_that_check_fails_clearly_and_the_next_one_runs(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
     lam, stubber = stub("lambda")
     stubber.add_client_error(
@@ -24,7 +24,7 @@ def test_given_access_denied_on_one_api_then_that_check_fails_clearly_and_the_ne
         http_status_code=403,
     )
     stubber.activate()
-    denied, passed = run([lambda_concurrency, credentials], context(template(), stubbed={"lambda": lam}))
+    denied, passed = run([lambda_concurrency, credentials], make_context(template(), stubbed={"lambda": lam}))
     assert (denied.name, denied.ok) == ("lambda_concurrency", False)
     assert denied.detail.startswith("access denied to GetAccountSettings (AccessDeniedException)")
     assert "lambda:GetAccountSettings" in denied.detail
@@ -32,7 +32,7 @@ def test_given_access_denied_on_one_api_then_that_check_fails_clearly_and_the_ne
 
 
 def test_given_an_unreachable_endpoint_for_one_service_then_that_check_fails_without_a_traceback(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
     ec2 = boto3.client(
         "ec2",
@@ -41,16 +41,16 @@ def test_given_an_unreachable_endpoint_for_one_service_then_that_check_fails_wit
         config=Config(retries={"max_attempts": 1}, connect_timeout=1),
     )
     body = template(resource("Subnet", "AWS::EC2::Subnet", AvailabilityZone="ap-northeast-2a"))
-    (unreachable,) = run([availability_zones], context(body, stubbed={"ec2": ec2}))
+    (unreachable,) = run([availability_zones], make_context(body, stubbed={"ec2": ec2}))
     assert not unreachable.ok
     assert unreachable.detail.startswith("could not ask AWS: Could not connect to the endpoint URL")
 
 
 def test_given_an_endpoint_without_the_api_then_the_detail_says_so_instead_of_dumping_html(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
     lam, stubber = stub("lambda")
     stubber.add_client_error("get_account_settings", "404", "<!doctype html><title>404 Not Found</title>", 404)
     stubber.activate()
-    (result,) = run([lambda_concurrency], context(template(), stubbed={"lambda": lam}))
+    (result,) = run([lambda_concurrency], make_context(template(), stubbed={"lambda": lam}))
     assert result.detail == "GetAccountSettings failed: HTTP 404 from the endpoint, which may not offer this API"

@@ -45,16 +45,16 @@ def stacks(**held: dict[str, tuple[str, str]] | None) -> Any:
     return cfn
 
 
-def test_given_no_provider_then_the_stack_that_declares_one_creates_it(context: ContextFactory) -> None:
-    outcome = github_oidc_provider(context(DECLARES_PROVIDER))
+def test_given_no_provider_then_the_stack_that_declares_one_creates_it(make_context: ContextFactory) -> None:
+    outcome = github_oidc_provider(make_context(DECLARES_PROVIDER))
     assert outcome.ok
     assert "ProdStack creates it" in outcome.detail
 
 
 def test_given_a_provider_left_by_another_stack_when_this_one_declares_one_too_then_it_fails(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
-    ctx = context(DECLARES_PROVIDER)
+    ctx = make_context(DECLARES_PROVIDER)
     create_provider(**{"aws:cloudformation:stack-name": "DevStack"})
     outcome = github_oidc_provider(ctx)
     assert not outcome.ok
@@ -64,9 +64,9 @@ def test_given_a_provider_left_by_another_stack_when_this_one_declares_one_too_t
 
 
 def test_given_a_hand_made_provider_and_an_account_stack_that_owns_the_singleton_then_it_must_be_imported_or_deleted(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
-    ctx = context(template(), account_template=ACCOUNT_STACK)
+    ctx = make_context(template(), account_template=ACCOUNT_STACK)
     create_provider()
     outcome = github_oidc_provider(ctx)
     assert not outcome.ok
@@ -75,26 +75,26 @@ def test_given_a_hand_made_provider_and_an_account_stack_that_owns_the_singleton
     assert "import it into AccountStack" in outcome.detail
 
 
-def test_given_the_provider_is_managed_by_the_account_stack_then_it_passes(context: ContextFactory) -> None:
+def test_given_the_provider_is_managed_by_the_account_stack_then_it_passes(make_context: ContextFactory) -> None:
     cfn = stacks(AccountStack={"GitHubOidc": ("AWS::IAM::OIDCProvider", PROVIDER_ARN)})
-    ctx = context(template(), account_template=ACCOUNT_STACK, stubbed={"cloudformation": cfn})
+    ctx = make_context(template(), account_template=ACCOUNT_STACK, stubbed={"cloudformation": cfn})
     create_provider()
     outcome = github_oidc_provider(ctx)
     assert outcome.ok, outcome.detail
     assert "managed by AccountStack" in outcome.detail
 
 
-def test_given_the_provider_is_this_stacks_own_then_a_redeploy_passes(context: ContextFactory) -> None:
+def test_given_the_provider_is_this_stacks_own_then_a_redeploy_passes(make_context: ContextFactory) -> None:
     cfn = stacks(ProdStack={"GitHubOidc": ("AWS::IAM::OIDCProvider", PROVIDER_ARN)}, AccountStack=None)
-    ctx = context(DECLARES_PROVIDER, stubbed={"cloudformation": cfn})
+    ctx = make_context(DECLARES_PROVIDER, stubbed={"cloudformation": cfn})
     create_provider()
     assert github_oidc_provider(ctx).ok
 
 
 def test_given_a_provider_another_stack_made_and_no_template_that_owns_one_then_the_stack_uses_it(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
-    ctx = context(template())
+    ctx = make_context(template())
     create_provider(**{"aws:cloudformation:stack-name": "DevStack"})
     outcome = github_oidc_provider(ctx)
     assert outcome.ok
@@ -102,13 +102,13 @@ def test_given_a_provider_another_stack_made_and_no_template_that_owns_one_then_
 
 
 def test_given_roles_that_trust_a_provider_nobody_creates_then_it_fails_before_iam_refuses_the_roles(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
     federated = {"Fn::Join": ["", ["arn:aws:iam::", {"Ref": "AWS::AccountId"},
                                    ":oidc-provider/token.actions.githubusercontent.com"]]}  # fmt: skip
     trust = {"Statement": [{"Effect": "Allow", "Principal": {"Federated": federated}}]}
     outcome = github_oidc_provider(
-        context(template(resource("Release", "AWS::IAM::Role", AssumeRolePolicyDocument=trust)))
+        make_context(template(resource("Release", "AWS::IAM::Role", AssumeRolePolicyDocument=trust)))
     )
     assert not outcome.ok
     assert "deploy AccountStack (or the stack that creates the provider) first" in outcome.detail
@@ -120,24 +120,24 @@ def set_cloudwatch_role() -> str:
     return arn
 
 
-def test_given_no_cloudwatch_role_then_it_is_informational_and_passes(context: ContextFactory) -> None:
-    outcome = api_gateway_account(context(template(), account_template=ACCOUNT_STACK))
+def test_given_no_cloudwatch_role_then_it_is_informational_and_passes(make_context: ContextFactory) -> None:
+    outcome = api_gateway_account(make_context(template(), account_template=ACCOUNT_STACK))
     assert outcome.ok
     assert "AccountStack sets it" in outcome.detail
 
 
 def test_given_a_role_and_no_account_stack_yet_then_it_says_the_account_stack_will_replace_it(
-    context: ContextFactory,
+    make_context: ContextFactory,
 ) -> None:
-    ctx = context(template(), account_template=ACCOUNT_STACK)
+    ctx = make_context(template(), account_template=ACCOUNT_STACK)
     arn = set_cloudwatch_role()
     outcome = api_gateway_account(ctx)
     assert outcome.ok
     assert f"{arn} is set; AccountStack (not deployed yet) will replace it" in outcome.detail
 
 
-def test_given_a_role_and_this_stack_sets_the_account_then_the_last_stack_wins(context: ContextFactory) -> None:
-    ctx = context(template(resource("ApiGw", "AWS::ApiGateway::Account")))
+def test_given_a_role_and_this_stack_sets_the_account_then_the_last_stack_wins(make_context: ContextFactory) -> None:
+    ctx = make_context(template(resource("ApiGw", "AWS::ApiGateway::Account")))
     set_cloudwatch_role()
     outcome = api_gateway_account(ctx)
     assert outcome.ok
@@ -158,8 +158,10 @@ def create_instance(alias: str) -> dict[str, Any]:
     )
 
 
-def test_given_a_free_alias_then_it_passes_but_warns_that_only_this_account_is_seen(context: ContextFactory) -> None:
-    ctx = context(CONNECT)
+def test_given_a_free_alias_then_it_passes_but_warns_that_only_this_account_is_seen(
+    make_context: ContextFactory,
+) -> None:
+    ctx = make_context(CONNECT)
     create_instance("someone-elses-calls")
     outcome = connect_alias(ctx)
     assert outcome.ok
@@ -167,23 +169,23 @@ def test_given_a_free_alias_then_it_passes_but_warns_that_only_this_account_is_s
     assert "-c prod:connect_instance_alias=" in outcome.detail
 
 
-def test_given_an_instance_with_the_alias_and_no_stack_then_it_fails(context: ContextFactory) -> None:
-    ctx = context(CONNECT)
+def test_given_an_instance_with_the_alias_and_no_stack_then_it_fails(make_context: ContextFactory) -> None:
+    ctx = make_context(CONNECT)
     instance = create_instance("tlj-prod-bakery-calls")
     outcome = connect_alias(ctx)
     assert not outcome.ok
     assert f"instance {instance['Id']} (ACTIVE) in this account already uses 'tlj-prod-bakery-calls'" in outcome.detail
 
 
-def test_given_the_instance_is_this_stacks_own_then_it_passes(context: ContextFactory) -> None:
-    context(CONNECT)  # moto's session first, then the instance
+def test_given_the_instance_is_this_stacks_own_then_it_passes(make_context: ContextFactory) -> None:
+    make_context(CONNECT)  # moto's session first, then the instance
     instance = create_instance("tlj-prod-bakery-calls")
     cfn = stacks(ProdStack={"CallCenterInstance": ("AWS::Connect::Instance", instance["Arn"])})
-    outcome = connect_alias(context(CONNECT, stubbed={"cloudformation": cfn}))
+    outcome = connect_alias(make_context(CONNECT, stubbed={"cloudformation": cfn}))
     assert outcome.ok, outcome.detail
 
 
-def test_given_an_alias_starting_with_d_dash_then_it_fails_before_deploy(context: ContextFactory) -> None:
-    outcome = connect_alias(context(template(resource("I", "AWS::Connect::Instance", InstanceAlias="d-bakery"))))
+def test_given_an_alias_starting_with_d_dash_then_it_fails_before_deploy(make_context: ContextFactory) -> None:
+    outcome = connect_alias(make_context(template(resource("I", "AWS::Connect::Instance", InstanceAlias="d-bakery"))))
     assert not outcome.ok
     assert "starts with 'd-'" in outcome.detail
