@@ -8,16 +8,59 @@ test (``context``, ``page``); these overrides launch Debian's chromium by path i
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import Browser, BrowserContext, BrowserType, Playwright, sync_playwright
 
 from local.browser import NoChromium, ingest_history, launch_args, write_sample_history
 from local.platform import Platform
 
 DESKTOP = {"width": 1280, "height": 900}
+
+
+# pytest-playwright keeps one sync Playwright for the whole session (its ``playwright``, ``browser_type``,
+# ``launch_browser`` and ``browser`` fixtures are session-scoped). A started sync Playwright keeps its asyncio loop
+# marked as running on the main thread, so every later test that runs a loop of its own (``asyncio.run``, anyio,
+# Starlette's TestClient) fails with "Cannot run the event loop while another loop is running" (seen here: 56 such
+# failures after this package in one `make test`; the sync API runs on its own loop in the calling thread, and the
+# two cannot nest: microsoft/playwright-python#1073). Package-scoped overrides of those four fixtures
+# (microsoft/playwright-pytest@v0.10.0:pytest_playwright/pytest_playwright.py) stop Playwright when this package's
+# tests are done.
+@pytest.fixture(scope="package")
+def playwright(_pw_api_request_contexts: Any) -> Iterator[Playwright]:
+    started = sync_playwright().start()
+    if _pw_api_request_contexts:
+        _pw_api_request_contexts.instrument(started)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_type(playwright: Playwright, browser_name: str) -> BrowserType:
+    browser_kind: BrowserType = getattr(playwright, browser_name)
+    return browser_kind
+
+
+@pytest.fixture(scope="package")
+def launch_browser(browser_type_launch_args: dict[str, Any], browser_type: BrowserType) -> Callable[..., Browser]:
+    def launch(**kwargs: Any) -> Browser:
+        return browser_type.launch(**{**browser_type_launch_args, **kwargs})
+
+    return launch
+
+
+@pytest.fixture(scope="package")
+def browser(launch_browser: Callable[..., Browser]) -> Iterator[Browser]:
+    launched = launch_browser()
+    try:
+        yield launched
+    finally:
+        launched.close()
 
 
 @pytest.fixture(scope="session")
