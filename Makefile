@@ -159,6 +159,20 @@ preflight: install ## Read-only AWS checks before a deploy: make preflight ENV=d
 	@test -f $(PREFLIGHT_TEMPLATE) || $(MAKE) synth
 	env -u AWS_EC2_METADATA_DISABLED $(PY) -m stacks.preflight --env $(ENV) $(if $(JSON),--json)
 
+# `make cost [JSON=1]`: the monthly cost of every synthesized stack (stacks/cost) from the dated price table and the
+# usage assumptions in stacks/assets/prices/; exits non-zero when a resource type is neither priced nor declared free.
+# `make cost-diff BASE=<git ref> [JSON=1]`: the monthly difference against BASE, synthesized in a temporary git
+# worktree that links this checkout's .venv, node_modules and build/ (nothing is installed) and is removed on exit.
+.PHONY: cost cost-diff
+cost: $(STAMPS)/python ## Monthly cost per stack (fixed, usage, top lines): make cost [JSON=1] (synthesizes first if needed)
+	@test -f cdk.out/DevStack.template.json && test -f cdk.out/ProdStack.template.json || $(MAKE) synth
+	$(PY) -m stacks.cost cdk.out $(if $(JSON),--json)
+
+cost-diff: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/lambda-deps ## Monthly cost of this change against a base: make cost-diff BASE=<git ref> [JSON=1]
+	@test -n "$(BASE)" || { echo "usage: make cost-diff BASE=<git ref>"; exit 2; }
+	@test -f cdk.out/DevStack.template.json && test -f cdk.out/ProdStack.template.json || $(MAKE) synth
+	@$(PY) -m stacks.cost.base "$(BASE)" $(if $(JSON),--json)
+
 lint: install ## ruff (lint + format check) and mypy
 	$(VENV)/bin/ruff check $(wildcard $(PY_SOURCES))
 	$(VENV)/bin/ruff format --check $(wildcard $(PY_SOURCES))
@@ -242,12 +256,23 @@ staff: install ## Create a staff account on the local platform: make staff EMAIL
 
 demo: gates ## Synth both stacks through the gates, summarize them, then run a customer journey on the local platform
 	$(PY) -m stacks.summary cdk.out
+	$(PY) -m stacks.cost cdk.out
 	$(PY) -m local.platform up
 	trap '$(PY) -m local.platform down' EXIT; \
 	  $(PY) -m lambdas.recommendation.datagen --orders 3000 --seed 7 --menu local/menu.json --out .run/history.csv && \
 	  $(PY) -m lambdas.recommendation.ingest --transactions .run/history.csv && \
 	  $(PY) -m local.journey && \
 	  $(PY) -m lambdas.call_center.simulate --phone +821012345678 --press 1 0 --at "$$(date -u +%Y-%m-%d)T03:00:00Z"
+
+# `make dev-pause` / `make dev-resume` [DRY_RUN=1]: the dev cluster's workloads to zero (Auto Mode then removes the
+# nodes) and back, through the current kube context, which must be the dev cluster (k8s/dev_pause.py).
+dev-pause: $(STAMPS)/python ## Scale the dev cluster's workloads to zero (Argo CD auto-sync paused, replicas recorded); DRY_RUN=1 prints the commands
+	$(PY) -m k8s.dev_pause pause $(if $(DRY_RUN),--dry-run)
+
+dev-resume: $(STAMPS)/python ## Restore what dev-pause recorded: replicas, then Argo CD auto-sync; DRY_RUN=1 prints the commands
+	$(PY) -m k8s.dev_pause resume $(if $(DRY_RUN),--dry-run)
+
+.PHONY: dev-pause dev-resume
 
 clean: ## Remove generated output (keeps the virtualenvs)
 	rm -rf cdk.out .run build .pytest_cache .mypy_cache .ruff_cache

@@ -18,6 +18,24 @@ class NetworkConfig:
     nat_gateways: int
     interface_endpoints: tuple[str, ...]  # ec2.InterfaceVpcEndpointAwsService attribute names
     flow_log_retention_days: int
+    # Interface endpoints (these and Grafana's) get their network interfaces in the first this-many zones; None:
+    # every zone. Each endpoint is billed per zone-hour ("You will be billed for each hour that your VPC endpoint
+    # remains provisioned in each Availability Zone", https://aws.amazon.com/privatelink/pricing/), and a request
+    # from another zone reaches an interface there through the endpoint's regional DNS name. With one NAT gateway
+    # (in the first zone: CDK places NAT gateways in the public subnets in order) an environment already depends on
+    # that zone for every AWS call that leaves the VPC, so endpoints in that zone alone add no new failure mode.
+    endpoint_zones: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.endpoint_zones is not None and not 1 <= self.endpoint_zones <= len(self.availability_zones):
+            raise ValueError(f"endpoint_zones must be 1..{len(self.availability_zones)}, got {self.endpoint_zones}")
+        if self.endpoint_zones is not None and self.nat_gateways > self.endpoint_zones:
+            raise ValueError("endpoints in fewer zones than NAT gateways would add a zone dependency")
+
+    @property
+    def endpoint_availability_zones(self) -> tuple[str, ...]:
+        """The zones the interface endpoints are placed in (the first ``endpoint_zones``, or all)."""
+        return self.availability_zones[: self.endpoint_zones or len(self.availability_zones)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,8 +144,13 @@ class MetricsConfig:
     # Argo Rollouts controller's `metrics`.
     kube_state_metrics_port: int = 8085
     rollouts_metrics_port: int = 8090
+    # Days AMP keeps samples (WorkspaceConfiguration.RetentionPeriodInDays, at most 1095: AMP user guide, "Configure
+    # your workspace"); None: AMP's default, 150 days. Stored samples are billed per GB-month.
+    retention_days: int | None = None
 
     def __post_init__(self) -> None:
+        if self.retention_days is not None and not 1 <= self.retention_days <= 1095:
+            raise ValueError("AMP keeps samples 1 to 1095 days")
         if self.scrape_interval_seconds < 30:
             raise ValueError("AMP managed scrapers accept no scrape interval under 30 seconds")
 
@@ -154,8 +177,17 @@ class GrafanaConfig:
     # Lifetime of the provisioner's service-account token: it is made, used and deleted within one invocation;
     # should the deletion itself fail, Grafana refuses the token after this many seconds anyway.
     token_seconds_to_live: int = 300
+    # Managed Grafana bills each active editor or admin $9 and each active viewer $5 a month, per workspace, and every
+    # workspace at least one editor licence "even if no users log in" (https://aws.amazon.com/grafana/pricing/).
+    # The admin groups are the only users this app assigns (Admin role: the editor licence); None: no limit.
+    max_admin_groups: int | None = None
 
     def __post_init__(self) -> None:
+        if self.max_admin_groups is not None and len(self.admin_group_ids) > self.max_admin_groups:
+            raise ValueError(
+                f"at most {self.max_admin_groups} grafana_admin_group_ids here (each active member is an editor "
+                f"licence), got {len(self.admin_group_ids)}"
+            )
         if self.saml_metadata_url is not None and not self.saml_metadata_url.startswith("https://"):
             raise ValueError(f"grafana_saml_metadata_url must be an https:// URL, got {self.saml_metadata_url!r}")
         if self.saml_metadata_url is not None and self.admin_group_ids:
@@ -306,6 +338,11 @@ class EnvironmentConfig:
         """Prefix of physical names, e.g. ``tlj-dev``."""
         return f"{self.project}-{self.name}"
 
+    @property
+    def cluster_name(self) -> str:
+        """The EKS cluster's name, as PlatformStack names it (``k8s.dev_pause`` checks the kube context against it)."""
+        return f"{self.prefix}-cluster"
+
     def role_name(self, purpose: str) -> str:
         """A fixed IAM role name: IAM is global, so the region is part of it (one stack per region may coexist)."""
         name = f"{self.prefix}-{purpose}-{self.region}"
@@ -379,8 +416,16 @@ DEV = EnvironmentConfig(
         cidr="10.10.0.0/16",
         availability_zones=SEOUL_AZS[:2],
         nat_gateways=1,
-        interface_endpoints=("ECR", "ECR_DOCKER", "STS", "CLOUDWATCH_LOGS", "APIGATEWAY"),
+        # Only what nothing else can carry (issue 16): the private REST API is reachable through its execute-api
+        # endpoint alone (stacks/constructs/recommendation.py). The rest goes through the NAT gateway, which the
+        # pods' aws-apis-egress policy admits (k8s/overlays/dev/patches/network-policies.yaml): STS (Argo Rollouts'
+        # IRSA), ECR's API and registry for Auto Mode's image pulls, whose layers come from S3 through the free
+        # gateway endpoint ("Amazon ECR uses Amazon S3 to store your image layers", ECR user guide, "Amazon ECR
+        # interface VPC endpoints"), so NAT processes only manifests and tokens; nothing in the VPC writes to
+        # CloudWatch Logs (Lambda ships its functions' logs itself). Prod keeps all of them private, in every zone.
+        interface_endpoints=("APIGATEWAY",),
         flow_log_retention_days=7,
+        endpoint_zones=1,  # the NAT gateway's zone: see NetworkConfig.endpoint_zones
     ),
     cluster=ClusterConfig(
         kubernetes_version="1.34",
@@ -408,7 +453,10 @@ DEV = EnvironmentConfig(
         untagged_image_expiry_days=3,
     ),
     gitops=GitOpsConfig(platform_path="k8s/platform/dev", identity_center_instance_arn=None),
-    metrics=MetricsConfig(scrape_interval_seconds=30),
+    # 30 s like prod: the release analyses' rate(x[2m]) windows are sized for two samples per minute
+    # (k8s/base/*/analysis-template.yaml), and dev is where releases are rehearsed. A month of history is enough to
+    # compare a release with the last ones.
+    metrics=MetricsConfig(scrape_interval_seconds=30, retention_days=30),
     call_center=CallCenterConfig(instance_alias="tlj-dev-bakery-calls", language="ko", voice="Seoyeon"),
     alarms=AlarmsConfig(
         api_5xx_rate_percent=5.0,
@@ -421,7 +469,9 @@ DEV = EnvironmentConfig(
         waf_blocked_requests=5000,
         connect_missed_calls=5,
     ),
-    grafana=GrafanaConfig(),  # AWS_SSO; `-c dev:grafana_admin_group_ids=...` makes groups admins
+    # AWS_SSO; `-c dev:grafana_admin_group_ids=...` makes a group admins. One group, meant for one person: dev's bill
+    # is then the one editor licence every workspace pays anyway.
+    grafana=GrafanaConfig(max_admin_groups=1),
     termination_protection=False,
 )
 

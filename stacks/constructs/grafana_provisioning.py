@@ -7,7 +7,9 @@ properties; their hash is a property, so a changed dashboard file makes CloudFor
 
 The function stays in the VPC behind the factory's security group (HTTPS to the VPC endpoints only): the two
 interface endpoints below carry the AMG API (``grafana``, service accounts) and the workspace's Grafana HTTP API
-(``grafana-workspace``) privately (AMG user guide, "Interface VPC endpoints"), so no egress rule is added.
+(``grafana-workspace``) privately (AMG user guide, "Interface VPC endpoints"), so no egress rule is added. Dev keeps
+them too (in its one endpoint zone, issue 16): the NAT gateway could carry these calls for less, but only by giving a
+function of ours an egress rule to the internet, which none has (tests/infrastructure/test_recommendation.py).
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ class GrafanaProvisioning(Construct):
                 f"{name}Endpoint",
                 vpc=network.vpc,
                 service=service,
-                subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+                subnets=network.endpoint_subnets,  # the isolated subnets of the environment's endpoint zones
                 security_groups=[network.endpoint_security_group],
                 private_dns_enabled=True,
                 open=False,

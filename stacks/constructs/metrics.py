@@ -77,7 +77,17 @@ class Metrics(Construct):
         stack = cdk.Stack.of(self)
         self._key_via_aps = {"StringEquals": {"kms:ViaService": f"aps.{stack.region}.amazonaws.com"}}
         self._key = key
-        self.workspace = aps.CfnWorkspace(self, "Workspace", alias=f"{prefix}-metrics", kms_key_arn=key.key_arn)
+        self.workspace = aps.CfnWorkspace(
+            self,
+            "Workspace",
+            alias=f"{prefix}-metrics",
+            kms_key_arn=key.key_arn,
+            workspace_configuration=(
+                aps.CfnWorkspace.WorkspaceConfigurationProperty(retention_period_in_days=config.retention_days)
+                if config.retention_days is not None
+                else None
+            ),
+        )
         self.workspace.override_logical_id("MetricsWorkspace")
         self.workspace.apply_removal_policy(removal_policy(retain))
         # The Prometheus-compatible endpoint without its trailing slash: Argo Rollouts appends /api/v1/query.

@@ -68,13 +68,18 @@ class Network(Construct):
         self.endpoint_security_group.add_ingress_rule(
             ec2.Peer.ipv4(config.cidr), ec2.Port.tcp(443), "HTTPS from the VPC to AWS service endpoints"
         )
+        # Every interface endpoint of the stack (Grafana's too) is placed here: the isolated subnets of the configured
+        # endpoint zones (NetworkConfig.endpoint_zones; one ENI, billed per hour, per zone and endpoint).
+        self.endpoint_subnets = ec2.SubnetSelection(
+            subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, availability_zones=list(config.endpoint_availability_zones)
+        )
         self.interface_endpoints: dict[str, ec2.InterfaceVpcEndpoint] = {}
         for service_name in config.interface_endpoints:
             service = getattr(ec2.InterfaceVpcEndpointAwsService, service_name)
             self.interface_endpoints[service_name] = self.vpc.add_interface_endpoint(
                 f"{service_name.title().replace('_', '')}Endpoint",
                 service=service,
-                subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+                subnets=self.endpoint_subnets,
                 security_groups=[self.endpoint_security_group],
                 private_dns_enabled=True,
                 open=False,  # the security group above already admits exactly the VPC on 443

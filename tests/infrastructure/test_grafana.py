@@ -49,7 +49,7 @@ def synth(config: EnvironmentConfig) -> Template:
 
 @pytest.fixture(scope="module")
 def with_admin_groups() -> Template:
-    return synth(DEV.with_overrides({"grafana_admin_group_ids": "g-ops, g-sre"}))
+    return synth(PROD.with_overrides({"grafana_admin_group_ids": "g-ops, g-sre"}))  # dev takes one group only
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +225,11 @@ def test_given_outputs_then_the_workspace_url_is_published(env_template: tuple[E
     _, template = env_template
     outputs = template.to_json()["Outputs"]
     assert json.dumps(outputs["GrafanaWorkspaceUrl"]["Value"]).startswith('{"Fn::Join": ["", ["https://"')
+
+
+def test_dev_assigns_at_most_one_admin_group_so_its_bill_stays_the_workspaces_one_editor_licence() -> None:
+    # Every AMG workspace pays one editor licence; each further active admin or editor is another (issue 16).
+    assert DEV.with_overrides({"grafana_admin_group_ids": "g-dev"}).grafana.admin_group_ids == ("g-dev",)
+    with pytest.raises(ValueError, match="at most 1 grafana_admin_group_ids"):
+        DEV.with_overrides({"grafana_admin_group_ids": "g-ops, g-sre"})
+    assert PROD.grafana.max_admin_groups is None

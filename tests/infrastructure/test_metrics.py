@@ -40,6 +40,16 @@ def test_given_an_environment_then_the_workspace_is_encrypted_with_our_cmk_and_k
     assert '{"Fn::GetAtt": ["MetricsWorkspace", "WorkspaceId"]}' in query_url
 
 
+def test_dev_keeps_a_month_of_samples_and_prod_amps_default(dev: Template, prod: Template) -> None:
+    # AMP bills stored samples per GB-month; dev needs a month of release history, prod keeps AMP's 150 days.
+    _, dev_workspace = only(dev, "AWS::APS::Workspace")
+    assert dev_workspace["Properties"]["WorkspaceConfiguration"] == {"RetentionPeriodInDays": 30}
+    _, prod_workspace = only(prod, "AWS::APS::Workspace")
+    assert "WorkspaceConfiguration" not in prod_workspace["Properties"]
+    with pytest.raises(ValueError, match="1 to 1095 days"):
+        replace(DEV.metrics, retention_days=2000)
+
+
 def test_given_the_scraper_then_it_reads_this_cluster_into_this_workspace_from_the_isolated_subnets(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+from dataclasses import replace
 from itertools import combinations
+from typing import Any
 
+import pytest
 from aws_cdk.assertions import Match, Template
 
 from stacks.config import DEV, ENVIRONMENTS, PROD, EnvironmentConfig
@@ -65,9 +69,70 @@ def test_given_an_environment_then_dynamodb_and_s3_have_gateway_endpoints_and_aw
     assert any("dynamodb" in s for s in gateway_services)
     assert any("s3" in s for s in gateway_services)
     interface_services = " ".join(str(e["Properties"]["ServiceName"]) for e in interface)
-    for service in ("ecr.api", "ecr.dkr", "sts", "logs"):
-        assert service in interface_services
+    assert "execute-api" in interface_services  # the private REST API has no other way in
     assert all(e["Properties"]["PrivateDnsEnabled"] for e in interface)
+
+
+def test_prod_reaches_aws_apis_privately_and_dev_through_its_nat_gateway(dev: Template, prod: Template) -> None:
+    # Prod keeps ECR, STS and CloudWatch Logs off the NAT gateways; dev (issue 16) pays for no endpoint its NAT
+    # gateway can stand in for: execute-api remains (the private REST API's only way in) and Grafana's two (the
+    # provisioner Lambda, like every function of ours, may reach nothing but DynamoDB and the endpoints).
+    def interface_services(template: Template) -> set[str]:
+        # ServiceName is com.amazonaws.<region>.<service> (possibly inside a Fn::Join): keep <service>
+        return {
+            ".".join(json.dumps(e["Properties"]["ServiceName"]).strip('"]').split(".")[3:])
+            for e in resources(template, "AWS::EC2::VPCEndpoint").values()
+            if e["Properties"].get("VpcEndpointType") == "Interface"
+        }
+
+    assert {"ecr.api", "ecr.dkr", "sts", "logs", "execute-api"} <= interface_services(prod)
+    assert interface_services(dev) == {"execute-api", "grafana", "grafana-workspace"}
+    assert set(DEV.network.interface_endpoints) < set(PROD.network.interface_endpoints)
+
+
+def test_given_an_environment_then_every_interface_endpoint_sits_in_its_endpoint_zones_only(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    config, template = env_template
+    subnets = resources(template, "AWS::EC2::Subnet")
+    interface = [
+        e["Properties"]
+        for e in resources(template, "AWS::EC2::VPCEndpoint").values()
+        if e["Properties"].get("VpcEndpointType") == "Interface"
+    ]
+    assert interface
+    for endpoint in interface:
+        placed = [subnets[ref["Ref"]]["Properties"] for ref in endpoint["SubnetIds"]]
+        assert [s["AvailabilityZone"] for s in placed] == list(config.network.endpoint_availability_zones)
+        # the isolated subnets (10.x.96.0/24 and on), never the pods' private ones
+        assert all(any(t == {"Key": "aws-cdk:subnet-type", "Value": "Isolated"} for t in s["Tags"]) for s in placed)
+
+
+def test_dev_places_its_endpoints_in_the_zone_of_its_one_nat_gateway_and_prod_in_every_zone(
+    dev: Template,
+) -> None:
+    # One NAT gateway already ties dev's AWS calls to its zone: endpoints there alone add no new dependency.
+    subnets = resources(dev, "AWS::EC2::Subnet")
+    _, nat = only(dev, "AWS::EC2::NatGateway")
+    assert (subnets[nat["Properties"]["SubnetId"]["Ref"]]["Properties"]["AvailabilityZone"],) == (
+        DEV.network.endpoint_availability_zones
+    )
+    assert PROD.network.endpoint_availability_zones == PROD.network.availability_zones
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"endpoint_zones": 0}, "endpoint_zones must be 1..2"),
+        ({"endpoint_zones": 3}, "endpoint_zones must be 1..2"),
+        ({"endpoint_zones": 1, "nat_gateways": 2}, "zone dependency"),
+    ],
+)
+def test_given_endpoint_zones_out_of_range_or_fewer_than_the_nat_gateways_then_config_refuses(
+    changes: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        replace(DEV.network, **changes)
 
 
 def test_given_public_subnets_then_nothing_gets_a_public_ip_automatically_and_albs_can_find_them(
