@@ -36,7 +36,7 @@ def menu_loaded(page: Page) -> None:
 
 
 def recommendations_shown(page: Page) -> None:
-    region = page.get_by_role("region", name=re.compile(r"^(Recommendations|추천 메뉴)$"))
+    region = page.get_by_role("region", name=re.compile(r"^(Recommendations|추천 상품)$"))
     expect(region.get_by_role("listitem").first).to_be_visible()
     expect(region).to_have_attribute("aria-busy", "false")
 
