@@ -11,36 +11,44 @@ from stacks.cost.pricers.context import DAYS_PER_MONTH, Context, amount, line, r
 CATEGORY = "data"
 
 
-def kms_key(ctx: Context, logical_id: str, resource: dict[str, Any]) -> list[Line]:
-    requests = ctx.usage.number("kms_requests_per_key_month")
-    kind = resource["Type"]
+def _monthly_fee_and_calls(
+    ctx: Context, logical_id: str, kind: str, *, thing: str, fee: str, calls: tuple[str, str, str]
+) -> list[Line]:
+    """One ``thing`` per month (price ``fee``) plus its API calls: (usage key, line name, price per 10,000)."""
+    usage_key, name, price = calls
     return [
-        line(logical_id, kind, "KMS key", FIXED, "security", ctx.charge(1, "key", "kms_key_month")),
+        line(logical_id, kind, thing, FIXED, "security", ctx.charge(1, thing, fee)),
         line(
             logical_id,
             kind,
-            "KMS requests",
+            name,
             USAGE,
             "security",
-            ctx.charge(requests, "requests", "kms_requests_10k", per=10_000),
+            ctx.charge(ctx.usage.number(usage_key), "calls", price, per=10_000),
         ),
     ]
+
+
+def kms_key(ctx: Context, logical_id: str, resource: dict[str, Any]) -> list[Line]:
+    return _monthly_fee_and_calls(
+        ctx,
+        logical_id,
+        resource["Type"],
+        thing="KMS key",
+        fee="kms_key_month",
+        calls=("kms_requests_per_key_month", "KMS requests", "kms_requests_10k"),
+    )
 
 
 def secret(ctx: Context, logical_id: str, resource: dict[str, Any]) -> list[Line]:
-    calls = ctx.usage.number("secret_api_calls_per_secret_month")
-    kind = resource["Type"]
-    return [
-        line(logical_id, kind, "secret", FIXED, "security", ctx.charge(1, "secret", "secret_month")),
-        line(
-            logical_id,
-            kind,
-            "secret API calls",
-            USAGE,
-            "security",
-            ctx.charge(calls, "calls", "secret_api_10k", per=10_000),
-        ),
-    ]
+    return _monthly_fee_and_calls(
+        ctx,
+        logical_id,
+        resource["Type"],
+        thing="secret",
+        fee="secret_month",
+        calls=("secret_api_calls_per_secret_month", "secret API calls", "secret_api_10k"),
+    )
 
 
 def table(ctx: Context, logical_id: str, resource: dict[str, Any]) -> list[Line]:

@@ -128,18 +128,16 @@ def test_given_a_scraper_blob_then_amp_ingestion_uses_its_scrape_interval(tmp_pa
             },
         },
     }
-    prices = price_table(tmp_path / "prices")
-    text = (prices / "ap-northeast-2.yaml").read_text()
-    extra = "\n".join(
-        f"  {k}: {{usd: {v}, unit: u, source: 'https://aws.amazon.com/prometheus/pricing/', read: x, confirmed: true}}"
-        for k, v in {
+    prices = with_prices(
+        price_table(tmp_path / "prices"),
+        "https://aws.amazon.com/prometheus/pricing/",
+        {
             "amp_ingest_10m_samples": 1.0,
             "amp_storage_gb_month": 0.0,
             "amp_query_billion_samples": 0.0,
             "amp_collector_hour": 0.0,
-        }.items()
+        },
     )
-    (prices / "ap-northeast-2.yaml").write_text(text.replace("prices:\n", "prices:\n" + extra + "\n", 1))
     amp = {
         "active_series": 1000,
         "bytes_per_sample": 1,
@@ -154,6 +152,17 @@ def test_given_a_scraper_blob_then_amp_ingestion_uses_its_scrape_interval(tmp_pa
     # 1,000 series every 60 s (the blob's, not the usage file's 15 s) over 730 h = 43.8 M samples x $1 / 10 M
     assert ingestion.monthly_usd == pytest.approx(4.38)
     assert "scrape_interval 60s of Scraper" in ingestion.basis
+
+
+def with_prices(prices: Path, source: str, rates: dict[str, float]) -> Path:
+    """Adds confirmed rates (read from ``source``) to the test price table in ``prices``."""
+    table = prices / "ap-northeast-2.yaml"
+    extra = "".join(
+        f"  {key}: {{usd: {usd}, unit: u, source: '{source}', read: x, confirmed: true}}\n"
+        for key, usd in rates.items()
+    )
+    table.write_text(table.read_text().replace("prices:\n", "prices:\n" + extra, 1))
+    return prices
 
 
 def test_given_zone_spread_pods_then_auto_mode_runs_a_node_per_zone(tmp_path: Path) -> None:
@@ -178,20 +187,18 @@ def test_given_the_estimate_with_a_cluster_then_nodes_and_the_ingress_alb_are_li
         },
         "Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"ComputeConfig": {"Enabled": True}}},
     }
-    prices = price_table(tmp_path / "prices")
-    text = (prices / "ap-northeast-2.yaml").read_text()
-    extra = "\n".join(
-        f"  {k}: {{usd: {v}, unit: u, source: 'https://aws.amazon.com/eks/pricing/', read: x, confirmed: true}}"
-        for k, v in {
+    prices = with_prices(
+        price_table(tmp_path / "prices"),
+        "https://aws.amazon.com/eks/pricing/",
+        {
             "eks_cluster_hour": 0.1,
             "ec2_test_hour": 0.1,
             "auto_mode_test_hour": 0.01,
             "ebs_gp3_gb_month": 0.1,
             "alb_hour": 0.02,
             "alb_lcu_hour": 0.01,
-        }.items()
+        },
     )
-    (prices / "ap-northeast-2.yaml").write_text(text.replace("prices:\n", "prices:\n" + extra + "\n", 1))
     node = {
         "instance_type": "t.test",
         "instance_price": "ec2_test_hour",
