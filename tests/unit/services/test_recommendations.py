@@ -82,3 +82,16 @@ async def test_a_signed_call_reaches_the_api_with_the_signature_and_the_request_
     assert request.url.query == b"customer_id=c-1&items=A%2CB&k=2"
     assert request.headers["authorization"].startswith("AWS4-HMAC-SHA256")
     assert request.headers["x-request-id"] == "req-1"
+
+
+def test_the_gateway_caps_k_where_the_recommendation_api_does():
+    """The gateway cannot import the Lambda package (its image does not ship it), so it keeps its own copy."""
+    from lambdas.recommendation.models import MAX_K as API_MAX_K
+    from login_service.routers.recommendations import MAX_K as GATEWAY_MAX_K
+
+    assert GATEWAY_MAX_K == API_MAX_K
+
+
+def test_the_language_is_part_of_the_signed_query_when_given():
+    url = recommendations_url("https://api.example/prod", customer_id="c-1", k=3, items=None, lang="en")
+    assert url == "https://api.example/prod/recommendations?customer_id=c-1&k=3&lang=en"
