@@ -106,8 +106,9 @@ $(STAMPS)/chromium:
 	elif [ -x /usr/bin/chromium ]; then \
 	  /usr/bin/chromium --version 2>/dev/null; \
 	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	  { apt-cache show $(CHROMIUM_DEB) >/dev/null 2>&1 || apt-get update -qq; } && \
-	  apt-get install -y --no-install-recommends $(CHROMIUM_DEB) && /usr/bin/chromium --version 2>/dev/null; \
+	  { apt-get install -y --no-install-recommends $(CHROMIUM_DEB) || \
+	    { apt-get update -qq && apt-get install -y --no-install-recommends $(CHROMIUM_DEB); }; } && \
+	  /usr/bin/chromium --version 2>/dev/null; \
 	else \
 	  echo "no Chromium found: the browser tests need one. Set CHROMIUM=/path/to/Chrome (e.g. on macOS"; \
 	  echo "  CHROMIUM=\"/Applications/Google Chrome.app/Contents/MacOS/Google Chrome\"), or run"; \
@@ -116,8 +117,8 @@ $(STAMPS)/chromium:
 	fi
 	@if command -v fc-list >/dev/null && [ -z "$$(fc-list :lang=ko)" ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    { apt-cache show $(KOREAN_FONT_DEB) >/dev/null 2>&1 || apt-get update -qq; } && \
-	    apt-get install -y --no-install-recommends $(KOREAN_FONT_DEB); \
+	    apt-get install -y --no-install-recommends $(KOREAN_FONT_DEB) || \
+	      { apt-get update -qq && apt-get install -y --no-install-recommends $(KOREAN_FONT_DEB); }; \
 	  else echo "no Korean font (fc-list :lang=ko): screenshots will show Hangul as boxes; install $(KOREAN_FONT_DEB)"; fi; \
 	fi
 	@touch $@
