@@ -5,12 +5,14 @@
 Starts the local platform's emulator alone (moto server on a free port, tables and menu from the same bootstrap as
 ``make up``), seeds the demo customer, an order and some co-purchase statistics, then interleaves in one run:
 
-* the handler for the demo customer (the Orders by-phone query, then recommendations: statistics and catalog),
-* the handler for an unknown caller (Orders and Customers by-phone queries, general recommendations),
-* one bare Orders by-phone query (``Limit 1``) with the same botocore client settings.
+* the handler for the demo customer (the Orders and Customers by-phone queries in parallel, then the customer's
+  own history; the shared statistics and the catalog are cached when warm),
+* the handler for an unknown caller (the two by-phone queries in parallel, general recommendations),
+* one bare Orders by-phone query (``Limit 1``) with the handler's own client.
 
 All three go over HTTP to the same emulator; the handler runs in-process exactly as the simulator calls it, with its
-logs and metrics written to /dev/null. Prints p50/p99 per case, the handler/bare ratios and how many DynamoDB
+logs and metrics written to /dev/null and tracing as in Lambda (``LAMBDA_TASK_ROOT`` set, no trace header: the
+provider builds subsegments and sends none). Prints p50/p99 per case, the handler/bare ratios and how many DynamoDB
 requests one warm call makes.
 """
 
@@ -38,13 +40,13 @@ ARN = "arn:aws:lambda:ap-northeast-2:123456789012:function:tlj-local-call-center
 
 
 def seed() -> None:
-    from lambdas.call_center.repository import client
+    from lambdas.call_center.repository import clients
     from lambdas.recommendation.models import Basket, Change
     from lambdas.recommendation.repository import DynamoStatsStore
     from lambdas.recommendation.stats import contribution
     from lambdas.shared.dynamodb import to_item
 
-    dynamodb = client()
+    dynamodb = clients().retrying
     now = datetime.now(UTC)
     order = {
         "customer_id": "bench-customer",
@@ -75,7 +77,7 @@ requests: dict[str, int] = {}  # DynamoDB requests per call of each case (warm: 
 def measure(calls: int) -> dict[str, list[float]]:
     from lambdas.call_center.context import FallbackContext
     from lambdas.call_center.handler import handler
-    from lambdas.call_center.repository import client
+    from lambdas.call_center.repository import clients
     from lambdas.call_center.telemetry import logger
 
     devnull = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - closed below
@@ -85,7 +87,7 @@ def measure(calls: int) -> dict[str, list[float]]:
         contact = {"CustomerEndpoint": {"Address": phone, "Type": "TELEPHONE_NUMBER"}, "Attributes": {}}
         return {"Name": "ContactFlowEvent", "Details": {"ContactData": contact, "Parameters": {"lang": "ko"}}}
 
-    dynamodb = client()
+    dynamodb = clients().retrying  # the handler's first calls go to this client: same timeouts, same retries
     query = {
         "TableName": "tlj-local-orders",
         "IndexName": "by-phone",
@@ -101,7 +103,8 @@ def measure(calls: int) -> dict[str, list[float]]:
     }
     samples: dict[str, list[float]] = {name: [] for name in cases}
     sent: list[str] = []
-    dynamodb.meta.events.register("before-send.dynamodb", lambda **kw: sent.append(kw["request"].url))
+    for each in (clients().retrying, clients().single_attempt):
+        each.meta.events.register("before-send.dynamodb", lambda **kw: sent.append(kw["request"].url))
     with contextlib.redirect_stdout(devnull):
         for call in cases.values():  # warm: connections, catalog cache, code paths
             for _ in range(20):
@@ -135,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 "AWS_DEFAULT_REGION": "ap-northeast-2",
                 "AWS_ACCESS_KEY_ID": "testing",
                 "AWS_SECRET_ACCESS_KEY": "testing",
-                "POWERTOOLS_TRACE_DISABLED": "true",
+                "LAMBDA_TASK_ROOT": str(Path(__file__).resolve().parent.parent),
             }
         )
         try:

@@ -1,23 +1,25 @@
 """Amazon Connect's caller lookup: ``InvokeLambdaFunction`` in the inbound flow calls ``handler``.
 
 Answers a flat map of strings (see ``logic.KEYS``) and never raises: any failure answers an unknown caller with
-``error`` set, so the flow carries on. No phone number or name is logged.
+``error`` set, so the flow carries on. No phone number or name is logged. Inside Lambda, clients and the like are
+made at init (``repository.warm_up``), outside any caller's 3 s budget; elsewhere on first use.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent
 
 from lambdas.call_center import clock, speech
 from lambdas.call_center.context import usable
 from lambdas.call_center.logic import answer_call, failure
-from lambdas.call_center.repository import stores
+from lambdas.call_center.repository import stores, warm_up
 from lambdas.call_center.settings import CallCenterSettings
 from lambdas.call_center.telemetry import logger, metrics, tracer
+from lambdas.shared.budget import Budget
 from lambdas.shared.settings import load
 
 
@@ -37,7 +39,12 @@ def _observed(event: Any, context: Any) -> dict[str, str]:
     lang: speech.Lang = "ko"
     settings: CallCenterSettings | None = None
     try:
+        # On first use (init, inside Lambda): the package imports every event class, ~30 ms.
+        from aws_lambda_powertools.utilities.data_classes import ConnectContactFlowEvent
+
         settings = load(CallCenterSettings)
+        remaining = context.get_remaining_time_in_millis
+        budget = Budget(settings.budget_ms, lambda_remaining_ms=remaining, safety_ms=settings.safety_ms)
         contact = ConnectContactFlowEvent(event)
         lang = speech.language(contact.parameters.get("lang"), settings.default_lang)
         endpoint = contact.contact_data.get("CustomerEndpoint")  # null or absent: no caller ID
@@ -48,21 +55,15 @@ def _observed(event: Any, context: Any) -> dict[str, str]:
         return failure("invalid_event", hours=_hours(settings), now=now, lang=lang)
     try:
         assert settings is not None
-        budget_end = started + settings.budget_ms / 1000
-
-        def remaining_ms() -> float:
-            left = (budget_end - time.monotonic()) * 1000
-            return min(left, float(context.get_remaining_time_in_millis()) - settings.safety_ms)
-
-        directory, recommendations = stores()
+        lookup = stores().begin(budget)
         answer = answer_call(
             caller,
             lang=lang,
             now=now,
             hours=settings.hours,
-            directory=directory,
-            recommendations=recommendations,
-            remaining_ms=remaining_ms,
+            directory=lookup,
+            recommendations=lookup,
+            remaining_ms=budget.remaining_ms,
             policy=settings.policy,
         )
     except Exception:  # noqa: BLE001 - stores down or slow: the flow treats the caller as unknown
@@ -88,3 +89,10 @@ def _hours(settings: CallCenterSettings | None) -> Any:
         return settings.hours if settings else None
     except Exception:  # noqa: BLE001 - invalid STORE_HOURS: the failure answer goes without them
         return None
+
+
+if clock.LAMBDA_RUNTIME_VARIABLE in os.environ:  # inside Lambda: the init phase, once per execution environment
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - a broken setting must not fail the init: each call then answers an error
+        logger.exception("warm-up failed")

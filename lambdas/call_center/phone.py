@@ -2,14 +2,15 @@
 
 Withheld numbers arrive as words ("anonymous", "Restricted") or as the pseudo-numbers carriers use for them;
 they are recognised as withheld rather than looked up. Anything else that is not a valid number is malformed.
+
+``phonenumbers`` is imported on first use: its package import (every module, ~40 ms) stays out of the module
+import; inside Lambda ``repository.warm_up`` makes that first use at init, never in a caller's budget.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
-
-import phonenumbers
 
 MAX_INPUT_CHARS = 64
 WITHHELD_WORDS = frozenset({"", "anonymous", "restricted", "private", "unavailable", "unknown", "withheld", "blocked"})
@@ -31,6 +32,8 @@ def normalise(raw: object, region: str) -> Caller:
         return Caller(kind="withheld")
     if not isinstance(raw, str) or len(raw) > MAX_INPUT_CHARS:
         return Caller(kind="malformed")
+    import phonenumbers  # on first use: see the module docstring
+
     text = raw.strip()
     if text.lower().lstrip("+") in WITHHELD_WORDS or text in WITHHELD_NUMBERS:
         return Caller(kind="withheld")

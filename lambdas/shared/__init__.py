@@ -1,1 +1,2 @@
-"""What more than one Lambda uses: powertools singletons, settings loading, DynamoDB helpers."""
+"""What more than one Lambda uses: Powertools singletons and the X-Ray provider, settings, DynamoDB helpers, the
+time budget."""

@@ -1,6 +1,11 @@
 """DynamoDB helpers shared by the Lambdas: one client per process, item (de)serialisation, paging, error codes.
 
-``AWS_ENDPOINT_URL`` (the local emulator) is honoured by boto3 itself, so the same code runs on a laptop.
+``AWS_ENDPOINT_URL`` (the local emulator) is honoured by botocore itself, so the same code runs on a laptop.
+
+The read path imports no boto3, only botocore (which boto3 wraps): ``import boto3`` adds ~35 ms to a cold start on
+top of botocore (s3transfer, resources), for nothing a low-level client needs. Items are read with Powertools' copy of
+boto3's ``TypeDeserializer`` (aws_lambda_powertools/shared/dynamodb_deserializer.py: the same conversions, bytes for
+binary); writes (indexer, ingest) use boto3's ``TypeSerializer``, imported on first write.
 """
 
 from __future__ import annotations
@@ -10,27 +15,36 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-import boto3
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+import botocore.session
+from aws_lambda_powertools.shared.dynamodb_deserializer import TypeDeserializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
+
+from lambdas.shared.observability import traced_client
 
 # Lambda answers within seconds: fail fast and retry a little, rather than hang on a slow connection.
 BOTO_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=1, read_timeout=3)
 
-_serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
 @cache
 def client() -> Any:
-    """The process-wide DynamoDB client (clients are thread-safe; reusing one keeps connections warm)."""
-    return boto3.session.Session().client("dynamodb", config=BOTO_CONFIG)
+    """The process-wide DynamoDB client (clients are thread-safe; reusing one keeps connections warm), traced."""
+    return traced_client(botocore.session.get_session().create_client("dynamodb", config=BOTO_CONFIG))
 
 
 def to_item(values: Mapping[str, Any]) -> dict[str, Any]:
     """Python values -> DynamoDB attribute values; ints become exact ``Decimal`` numbers, never floats."""
-    return {key: _serializer.serialize(_exact(value)) for key, value in values.items()}
+    serializer = _serializer()
+    return {key: serializer.serialize(_exact(value)) for key, value in values.items()}
+
+
+@cache
+def _serializer() -> Any:
+    from boto3.dynamodb.types import TypeSerializer  # on the first write: see the module docstring
+
+    return TypeSerializer()
 
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The one way the platform builds a Lambda function: every default in one place.
 
-arm64, the configured Python runtime, Powertools from its official public layer (the code asset holds only
-``lambdas/``, zipped by CDK itself: no Docker, no pip at synth), X-Ray active tracing, JSON logs to a
+arm64, the configured Python runtime, Powertools from its official public layer (the code asset holds only the
+modules the handler imports, see :func:`runtime_files`, zipped by CDK itself: no Docker, no pip at synth), X-Ray
+active tracing, JSON logs to a
 KMS-encrypted log group with retention, reserved concurrency where configured, the private subnets of the VPC
 behind a security group that allows HTTPS to DynamoDB and the VPC's interface endpoints only, and a role whose
 only built-in rights are its own log group and the network interfaces Lambda manages for it. Callers add what
@@ -11,7 +12,6 @@ the function does through ``grant_*`` calls.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -22,14 +22,12 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from stacks.config import FunctionsConfig
+from stacks.constructs.lambda_assets import REPO_ROOT, asset_exclude
 from stacks.constructs.logs import encrypted_log_group
 
 if TYPE_CHECKING:
     from stacks.constructs.network import Network
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# Git-ignore syntax, relative to the repository: everything but the lambdas/ package, without caches.
-ASSET_EXCLUDE = ["/*", "!/lambdas/", "__pycache__/", "*.pyc", ".mypy_cache/", ".pytest_cache/"]
 # Built by `make install` from lambdas/requirements.txt: what neither the runtime nor the Powertools layer has.
 DEPENDENCY_LAYER_DIR = REPO_ROOT / "build" / "lambda-deps"
 DEPENDENCY_LAYER_ID = "LambdaDependencies"
@@ -147,7 +145,7 @@ def python_function(
         runtime=lambda_runtime(config.python_runtime),
         architecture=lambda_.Architecture.ARM_64,
         handler=handler,
-        code=lambda_.Code.from_asset(str(REPO_ROOT), exclude=ASSET_EXCLUDE, ignore_mode=cdk.IgnoreMode.GIT),
+        code=lambda_.Code.from_asset(str(REPO_ROOT), exclude=asset_exclude(handler), ignore_mode=cdk.IgnoreMode.GIT),
         layers=[
             lambda_.LayerVersion.from_layer_version_arn(scope, f"{id_}Powertools", powertools_layer_arn(config)),
             dependency_layer(scope, lambda_runtime(config.python_runtime)),

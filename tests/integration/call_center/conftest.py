@@ -38,7 +38,7 @@ def table(key: str) -> str:
 
 def clear_caches() -> None:
     load.cache_clear()
-    repository.client.cache_clear()
+    repository.clients.cache_clear()
     repository.stores.cache_clear()
 
 

@@ -55,7 +55,9 @@ def test_bad_input_is_422_json(memory_recommender: service.Recommender, target: 
     status, body = call(target)
     assert status == 422
     assert body["message"] == "invalid query"
-    assert body["errors"]
+    (error,) = body["errors"]
+    assert error["field"] == target.split("?")[1].split("=")[0]
+    assert error["message"].startswith("must be")
 
 
 def test_an_unknown_path_is_404(memory_recommender: service.Recommender) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from pydantic import ValidationError
 
 from lambdas.recommendation.logic import Reason
-from lambdas.recommendation.models import MAX_BASKET_ITEMS, RecommendationQuery
+from lambdas.recommendation.models import MAX_BASKET_ITEMS, InvalidQuery, RecommendationQuery
 from lambdas.recommendation.reasons import reason_text, spoken_summary, with_particle
 
 NAMES = {"BRD-001": "소보로빵", "DRK-001": "아메리카노", "X-1": "X-1"}
@@ -48,12 +47,12 @@ def test_a_spoken_summary_lists_the_names() -> None:
 
 
 def test_defaults_are_five_items_for_an_anonymous_empty_basket_now() -> None:
-    query = RecommendationQuery.model_validate({})
+    query = RecommendationQuery.parse({})
     assert (query.customer_id, query.items, query.k, query.at, query.lang) == (None, (), 5, None, None)
 
 
 def test_items_are_split_trimmed_and_deduplicated_in_order() -> None:
-    query = RecommendationQuery.model_validate({"items": " BRD-001, DRK-001,,BRD-001 ", "k": "3"})
+    query = RecommendationQuery.parse({"items": " BRD-001, DRK-001,,BRD-001 ", "k": "3"})
     assert query.items == ("BRD-001", "DRK-001")
     assert query.k == 3
 
@@ -67,7 +66,7 @@ def test_items_are_split_trimmed_and_deduplicated_in_order() -> None:
     ],
 )
 def test_at_is_iso_8601_with_or_without_a_zone(text: str, expected: datetime) -> None:
-    assert RecommendationQuery.model_validate({"at": text}).at == expected
+    assert RecommendationQuery.parse({"at": text}).at == expected
 
 
 @pytest.mark.parametrize(
@@ -84,11 +83,25 @@ def test_at_is_iso_8601_with_or_without_a_zone(text: str, expected: datetime) ->
         {"customer_id": "a b"},
     ],
 )
-def test_bad_input_is_refused(params: dict[str, str]) -> None:
-    with pytest.raises(ValidationError):
-        RecommendationQuery.model_validate(params)
+def test_bad_input_is_refused_naming_the_field(params: dict[str, str]) -> None:
+    with pytest.raises(InvalidQuery) as refused:
+        RecommendationQuery.parse(params)
+    (error,) = refused.value.errors
+    assert error.field == next(iter(params))
+    assert error.message
+
+
+def test_every_invalid_parameter_is_reported_at_once_with_what_it_must_be() -> None:
+    with pytest.raises(InvalidQuery) as refused:
+        RecommendationQuery.parse({"k": "0", "lang": "fr", "at": "soon", "customer_id": "ok-1"})
+    messages = {e.field: e.message for e in refused.value.errors}
+    assert messages == {
+        "k": "must be between 1 and 20, got 0",
+        "at": "must be an ISO 8601 time such as 2025-03-03T08:15:00+09:00, got 'soon'",
+        "lang": "must be one of ko, en, got 'fr'",
+    }
 
 
 def test_blank_customer_and_time_mean_none() -> None:
-    query = RecommendationQuery.model_validate({"customer_id": "", "at": " "})
+    query = RecommendationQuery.parse({"customer_id": "", "at": " "})
     assert (query.customer_id, query.at) == (None, None)

@@ -1,0 +1,1 @@
+"""Unit tests of lambdas.shared: settings, time budget, the X-Ray provider."""
