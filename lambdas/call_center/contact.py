@@ -10,7 +10,10 @@ from typing import Any, Protocol
 from lambdas.call_center.flow_model import Condition
 from lambdas.call_center.flows import FlowError
 
-_REFERENCE = re.compile(r"\$\.(?:(External|Attributes)\.([A-Za-z0-9_\-]+)|(CustomerEndpoint\.Address))")
+_REFERENCE = re.compile(
+    r"\$\.(?:(External|Attributes|FlowAttributes)\.([A-Za-z0-9_\-]+)|(CustomerEndpoint\.Address)"
+    r"|Metrics\.([A-Za-z.]*[A-Za-z]))"
+)
 
 
 class ContactState(Protocol):
@@ -33,6 +36,12 @@ class ContactState(Protocol):
 
     @property
     def external(self) -> dict[str, str]: ...
+
+    @property
+    def flow_attributes(self) -> dict[str, str]: ...
+
+    @property
+    def metrics(self) -> dict[str, str]: ...
 
 
 _OPERATORS: dict[str, Callable[[str, str], bool]] = {
@@ -66,14 +75,18 @@ def match(conditions: Sequence[Condition], value: str) -> str | None:
 
 
 def interpolate(text: str, state: ContactState) -> tuple[str, list[str]]:
-    """``text`` with its ``$.External.x``, ``$.Attributes.x`` and ``$.CustomerEndpoint.Address`` references filled."""
+    """``text`` with its ``$.External.x``, ``$.Attributes.x``, ``$.FlowAttributes.x``, ``$.Metrics.x`` (loaded by
+    GetMetricData) and ``$.CustomerEndpoint.Address`` references filled."""
     missing: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        namespace, name, endpoint = match.groups()
+        namespace, name, endpoint, metric = match.groups()
         if endpoint:
             return state.phone or ""
-        source = state.external if namespace == "External" else state.attributes
+        if metric:
+            name, source = metric, state.metrics
+        else:
+            source = {"External": state.external, "Attributes": state.attributes}.get(namespace, state.flow_attributes)
         if name not in source:
             missing.append(match.group(0))
             return ""

@@ -1,7 +1,8 @@
 """Flow-language JSON (version 2019-10-30) as Python objects, for the validator and the simulator.
 
-Only the action types our flows use are known; any other type is reported by name, so that a flow never runs
-(or passes validation) with a block nobody interprets.
+Only the action types our flows use are known (:data:`BLOCKS`, each with its page of the Flow language reference,
+the flow types the reference allows it in, and the error branches we wire); any other type is reported by name, so
+that a flow never runs (or passes validation) with a block nobody interprets.
 """
 
 from __future__ import annotations
@@ -17,24 +18,70 @@ VERSION = "2019-10-30"
 MAX_ACTIONS = 250
 MAX_IDENTIFIER_CHARS = 50
 FORBIDDEN_IDENTIFIER_CHARS = frozenset("%:()\\/=$,;[]{}")
-SUPPORTED_TYPES = frozenset(
-    {
-        "CheckHoursOfOperation",
-        "Compare",
-        "DisconnectParticipant",
-        "GetParticipantInput",
-        "InvokeLambdaFunction",
-        "Loop",
-        "MessageParticipant",
-        "TransferContactToQueue",
-        "UpdateContactAttributes",
-        "UpdateContactTargetQueue",
-        "UpdateContactTextToSpeechVoice",
-        "UpdateFlowLoggingBehavior",
-    }
-)
-# A successful transfer ends the flow (the contact waits in the queue); a disconnect ends the call.
-ENDS_FLOW = frozenset({"DisconnectParticipant", "TransferContactToQueue"})
+_REF = "https://docs.aws.amazon.com/connect/latest/APIReference/"
+ALL_FLOW_TYPES = frozenset({"CONTACT_FLOW", "CUSTOMER_QUEUE"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlockSpec:
+    """What the Flow language reference says about one action type (only the flow types we deploy)."""
+
+    doc: str  # the reference page
+    flow_types: frozenset[str] = ALL_FLOW_TYPES  # where the reference allows it
+    errors: frozenset[str] = frozenset({"NoMatchingError"})  # error branches our flows must wire
+
+
+BLOCKS: Mapping[str, BlockSpec] = {
+    "CheckHoursOfOperation": BlockSpec(doc=_REF + "flow-control-actions-checkhoursofoperation.html"),
+    # "Check staffing" is allowed in inbound and customer queue flows (adminguide/check-staffing.html).
+    "CheckMetricData": BlockSpec(doc=_REF + "flow-control-actions-checkmetricdata.html"),
+    "Compare": BlockSpec(doc=_REF + "flow-control-actions-compare.html", errors=frozenset()),
+    # An Interactions action; the queued-callback example runs it from a customer queue flow
+    # (adminguide/queued-callback-example.html).
+    "CreateCallbackContact": BlockSpec(doc=_REF + "interactions-createcallbackcontact.html"),
+    "DisconnectParticipant": BlockSpec(doc=_REF + "participant-actions-disconnectparticipant.html", errors=frozenset()),
+    # "available only in whisper flows and customer queue flows"
+    "EndFlowExecution": BlockSpec(
+        doc=_REF + "flow-control-actions-endflowexecution.html",
+        flow_types=frozenset({"CUSTOMER_QUEUE"}),
+        errors=frozenset(),
+    ),
+    "GetMetricData": BlockSpec(doc=_REF + "flow-control-actions-getmetricdata.html"),  # "every type of flow"
+    "GetParticipantInput": BlockSpec(
+        doc=_REF + "participant-actions-getparticipantinput.html",
+        errors=frozenset({"InputTimeLimitExceeded", "NoMatchingCondition"}),
+    ),
+    "InvokeLambdaFunction": BlockSpec(doc=_REF + "interactions-invokelambdafunction.html"),
+    "Loop": BlockSpec(doc=_REF + "flow-control-actions-loop.html", errors=frozenset()),
+    "MessageParticipant": BlockSpec(doc=_REF + "participant-actions-messageparticipant.html"),
+    # "supported in Customer Queue, Customer Hold, and Agent Hold flows"
+    "MessageParticipantIteratively": BlockSpec(
+        doc=_REF + "participant-actions-messageparticipantiteratively.html", flow_types=frozenset({"CUSTOMER_QUEUE"})
+    ),
+    "TransferContactToQueue": BlockSpec(doc=_REF + "contact-actions-transfercontacttoqueue.html"),
+    "UpdateContactAttributes": BlockSpec(doc=_REF + "contact-actions-updatecontactattributes.html"),
+    # "supported only in contact flows, transfer flows, and customer queue flows"
+    "UpdateContactCallbackNumber": BlockSpec(
+        doc=_REF + "contact-actions-updatecontactcallbacknumber.html",
+        errors=frozenset({"InvalidCallbackNumber", "CallbackNumberNotDialable"}),
+    ),
+    "UpdateContactEventHooks": BlockSpec(doc=_REF + "contact-actions-updatecontacteventhooks.html"),  # all types
+    "UpdateContactRecordingBehavior": BlockSpec(doc=_REF + "contact-actions-updatecontactrecordingbehavior.html"),
+    # "not supported in whisper flows, hold flows, or customer queue flows"
+    "UpdateContactTargetQueue": BlockSpec(
+        doc=_REF + "contact-actions-updatecontacttargetqueue.html", flow_types=frozenset({"CONTACT_FLOW"})
+    ),
+    "UpdateContactTextToSpeechVoice": BlockSpec(doc=_REF + "contact-actions-updatecontacttexttospeechvoice.html"),
+    # "Errors: None"; "supported on all channels and in all flow types"
+    "UpdateFlowAttributes": BlockSpec(doc=_REF + "flow-control-actions-updateflowattributes.html", errors=frozenset()),
+    "UpdateFlowLoggingBehavior": BlockSpec(
+        doc=_REF + "flow-control-actions-updateflowloggingbehavior.html", errors=frozenset()
+    ),
+}
+SUPPORTED_TYPES = frozenset(BLOCKS)
+# A successful transfer ends the flow (the contact waits in the queue); a disconnect ends the call;
+# EndFlowExecution "is always a terminal action".
+ENDS_FLOW = frozenset({"DisconnectParticipant", "TransferContactToQueue", "EndFlowExecution"})
 
 
 class UnsupportedBlockError(FlowError):

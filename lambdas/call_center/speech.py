@@ -1,9 +1,15 @@
-"""What the caller hears, in Korean (default) or English: order status, order number, store hours, fallbacks."""
+"""What the caller hears, in Korean (default) or English: order status, order number, store hours, fallbacks.
+
+The order and recommendation sentences are SSML fragments (no ``<speak>``: the flow wraps them with its menu in one
+``<speak>`` prompt): every name and item is XML-escaped, and the order number is read with
+``<say-as interpret-as="characters">`` (a tag Connect supports: adminguide/supported-ssml-tags.html).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Literal
+from xml.sax.saxutils import escape
 
 from lambdas.call_center.hours import DAYS, WeeklyHours
 from lambdas.recommendation.reasons import spoken_summary
@@ -62,15 +68,19 @@ def order_status(status: str, lang: Lang) -> str:
 
 
 def order_speech(*, name: str, order_id: str, status: str, lang: Lang) -> str:
-    phrase, spoken_id = order_status(status, lang), spoken_order_id(order_id)
+    """An SSML fragment, e.g. ``김지우 고객님, 최근 주문하신 끝자리 <say-as ...>7K2X</say-as> 주문은 ...``."""
+    phrase, safe_name = order_status(status, lang), escape(name)
+    spoken_id = f'<say-as interpret-as="characters">{escape(order_id[-SPOKEN_ID_CHARS:])}</say-as>'
     if lang == "en":
-        hello = f"Hello {name}." if name else "Hello."
-        return f"{hello} Your latest order, ending in {spoken_id}, {phrase}."
-    return f"{name + ' ' if name else ''}고객님, 최근 주문하신 끝자리 {spoken_id} 주문은 {phrase}."
+        hello = f"Hello {safe_name}." if name else "Hello."
+        return f'{hello}<break time="300ms"/> Your latest order, ending in {spoken_id}, {phrase}.'
+    customer = f"{safe_name} 고객님" if name else "고객님"
+    return f'{customer},<break time="300ms"/> 최근 주문하신 끝자리 {spoken_id} 주문은 {phrase}.'
 
 
 def recommendation_speech(names: Sequence[str], lang: Lang) -> str:
-    return spoken_summary(list(names), lang) or _NO_RECOMMENDATION[lang]
+    """An SSML-safe sentence (item names XML-escaped)."""
+    return escape(spoken_summary(list(names), lang) or _NO_RECOMMENDATION[lang])
 
 
 def no_recommendation(lang: Lang) -> str:

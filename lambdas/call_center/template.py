@@ -36,6 +36,7 @@ class TemplateFlow:
     name: str
     content: str  # the flow JSON with every reference resolved to a dummy value
     references: Mapping[str, str] = field(default_factory=dict)  # dummy value -> logical ID
+    flow_type: str = "CONTACT_FLOW"  # the resource's Type (CONTACT_FLOW, CUSTOMER_QUEUE, ...)
 
 
 def load_template(path: str | Path) -> dict[str, Any]:
@@ -64,6 +65,7 @@ def contact_flows(template: Mapping[str, Any]) -> list[TemplateFlow]:
                 name=name if isinstance(name, str) else logical_id,
                 content=content,
                 references=dict(resolver.references),
+                flow_type=str(properties.get("Type", "CONTACT_FLOW")),
             )
         )
     return flows

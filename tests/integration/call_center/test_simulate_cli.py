@@ -14,7 +14,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from lambdas.call_center.flows import FlowOptions, fill, render
-from lambdas.call_center.simulate import main
+from lambdas.call_center.simulate import main, settings
 from lambdas.shared.dynamodb import to_item
 from local.bootstrap import bootstrap
 from stacks.config import DEV
@@ -65,32 +65,38 @@ def json_lines(output: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in output.splitlines()]
 
 
+def first(events: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    return next(e for e in events if e["type"] == kind)
+
+
 def test_given_the_emulator_then_json_lines_tell_the_whole_call(
     emulator: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["--phone", KNOWN_PHONE, "--press", "0", "--at", AT, "--json"]) == 0
     events = json_lines(capsys.readouterr().out)
-    assert {e["type"] for e in events} == {"prompt", "lambda", "input", "transfer"}
-    assert events[1]["type"] == "lambda"
-    assert (events[1]["outcome"], events[1]["result"]["order_status"]) == ("ok", "BAKING")
-    assert "지금 굽고 있습니다" in events[2]["text"]
-    assert events[-1]["type"] == "transfer"
+    assert {"prompt", "lambda", "input", "transfer", "agent", "attributes"} <= {e["type"] for e in events}
+    lookup = first(events, "lambda")
+    assert (lookup["outcome"], lookup["result"]["order_status"]) == ("ok", "BAKING")
+    assert "지금 굽고 있습니다" in events[events.index(lookup) + 1]["text"]
+    assert [e["type"] for e in events[-3:]] == ["transfer", "agent", "attributes"]
+    assert "김지우" not in json.dumps(events[-1], ensure_ascii=False)
 
 
 def test_given_a_transcript_then_it_reads_like_the_call(emulator: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--phone", "010-1234-5678", "--press", "2", "0", "--at", "2026-05-12T10:00"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Phone call from 010-1234-5678 at 2026-05-12T10:00+09:00\n")
-    assert "  Seoyeon:  김지우 고객님, 최근 주문하신 끝자리 7 K 2 X 주문은 지금 굽고 있습니다.\n" in out
+    assert "  Seoyeon:  김지우 고객님, 최근 주문하신 끝자리 7 K 2 X 주문은 지금 굽고 있습니다. 추천 메뉴를" in out
     assert "  caller:   presses 2\n" in out
-    assert out.endswith("  connect:  transferred to the agent queue 'agents'\n")
+    assert "  connect:  transferred to the agent queue 'agents'\n  connect:  an agent answers after 0 s" in out
+    assert out.splitlines()[-1].startswith("  kept:     contact attributes caller_status=known, customer_found=true")
 
 
 def test_given_english_then_the_transcript_is_english(emulator: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--phone", KNOWN_PHONE, "--lang", "en", "--at", "2026-05-12T23:30+09:00"]) == 0
     out = capsys.readouterr().out
-    assert "  Joanna:   Hello 김지우. Your latest order, ending in 7 K 2 X, is in the oven.\n" in out
-    assert out.endswith("  connect:  call ended\n")
+    assert "  Joanna:   Hello 김지우. Your latest order, ending in 7 K 2 X, is in the oven. For today's" in out
+    assert out.splitlines()[-2] == "  connect:  call ended"
 
 
 def test_given_injected_faults_then_the_error_branch_is_played(
@@ -98,8 +104,38 @@ def test_given_injected_faults_then_the_error_branch_is_played(
 ) -> None:
     assert main(["--phone", KNOWN_PHONE, "--lambda-timeout", "--at", AT, "--json"]) == 0
     events = json_lines(capsys.readouterr().out)
-    assert (events[1]["outcome"], events[1]["elapsed_ms"]) == ("timeout", 5000.0)  # the function's 5 s timeout
-    assert events[2]["text"].startswith("죄송합니다")
+    lookup = first(events, "lambda")
+    assert (lookup["outcome"], lookup["elapsed_ms"]) == ("timeout", 5000.0)  # the function's 5 s timeout
+    assert events[events.index(lookup) + 1]["text"].startswith("죄송합니다")
+
+
+def test_given_queue_options_then_the_caller_waits_in_the_queue_flow(
+    emulator: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--phone", KNOWN_PHONE, "--press", "0@1", "--at", AT, "--queue-contacts", "2", "--answer-after", "40"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "[interrupted by a key after 1 s]" in out
+    assert "지금 기다리시는 고객은 모두 3명입니다." in out
+    assert "  queue:    30 s pass (waiting 30 s)\n" in out
+    assert "  connect:  an agent answers after 40 s in the queue\n" in out
+
+
+def test_given_nobody_answers_and_no_callbacks_then_the_caller_is_let_go_at_the_max_wait(
+    emulator: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--phone", KNOWN_PHONE, "--press", "0", "--at", AT, "--answer-after", "never", "--json"]) == 0
+    events = json_lines(capsys.readouterr().out)
+    assert [e["clock"] for e in events if e["type"] == "wait"][-1] == 600  # dev's queue_max_wait_seconds
+    assert events[-2]["type"] == "disconnect"
+
+
+@pytest.mark.parametrize("bad", [["--agents-staffed", "-1"], ["--answer-after", "soon"], ["--voice-error", "x"]])
+def test_given_bad_queue_options_then_a_usage_error(bad: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_status:
+        main(["--phone", KNOWN_PHONE, *bad])
+    assert exit_status.value.code == 2
+    assert "usage:" in capsys.readouterr().err
 
 
 def test_given_a_flow_with_an_unknown_block_then_exit_status_2(
@@ -120,8 +156,15 @@ def test_given_a_flow_that_never_ends_then_exit_status_1(tmp_path: Path, capsys:
 
 def template(function_timeout: int, change: Callable[[dict[str, Any]], None] = lambda flow: None) -> dict[str, Any]:
     """A template shaped like the synthesized one: the flow is an Fn::Sub over the template's own resources."""
-    refs = {"CallCenterLambdaArn": "${Fn.Arn}", "QueueArn": "${Queue.Arn}", "HoursOfOperationArn": "${Hours.Arn}"}
-    flow = json.loads(fill(render("inbound", FlowOptions.of(DEV.call_center)), refs))
+    refs = {
+        "CallCenterLambdaArn": "${Fn.Arn}",
+        "QueueArn": "${Queue.Arn}",
+        "HoursOfOperationArn": "${Hours.Arn}",
+        "CustomerQueueFlowArn": "${QueueFlow.Arn}",
+    }
+    options = FlowOptions.of(settings(DEV.call_center))
+    flow = json.loads(fill(render("inbound", options), refs))
+    queue_flow = fill(render("customer_queue", options), {})
     change(flow)
     content = json.dumps(flow, ensure_ascii=False)
     hours = [
@@ -136,6 +179,10 @@ def template(function_timeout: int, change: Callable[[dict[str, Any]], None] = l
                 "Properties": {"TimeZone": "Asia/Seoul", "Config": hours},
             },
             "Queue": {"Type": "AWS::Connect::Queue", "Properties": {"Name": "tlj-dev-agents"}},
+            "QueueFlow": {
+                "Type": "AWS::Connect::ContactFlow",
+                "Properties": {"Type": "CUSTOMER_QUEUE", "Content": queue_flow},
+            },
             "Flow": {"Type": "AWS::Connect::ContactFlow", "Properties": {"Content": {"Fn::Sub": [content, {}]}}},
         }
     }
@@ -165,8 +212,8 @@ def test_given_a_template_then_its_hours_queue_and_timeout_are_used(
         == 0
     )
     events = json_lines(capsys.readouterr().out)
-    assert events[1]["elapsed_ms"] == 3000.0
-    assert events[-1]["type"] == "disconnect"
+    assert first(events, "lambda")["elapsed_ms"] == 3000.0
+    assert events[-2]["type"] == "disconnect"
     assert (
         main(
             [
@@ -184,7 +231,9 @@ def test_given_a_template_then_its_hours_queue_and_timeout_are_used(
         )
         == 0
     )
-    assert json_lines(capsys.readouterr().out)[-1]["queue"] == "tlj-dev-agents"
+    events = json_lines(capsys.readouterr().out)
+    assert first(events, "transfer")["queue"] == "tlj-dev-agents"
+    assert events[-2]["type"] == "agent"
 
 
 def test_given_a_broken_template_flow_then_exit_status_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -207,5 +256,5 @@ def test_given_no_emulator_then_the_call_still_plays_and_a_note_says_why(
         clear_caches()
     captured = capsys.readouterr()
     assert "error=lookup_failed" in captured.out
-    assert captured.out.endswith("  connect:  transferred to the agent queue 'agents'\n")
+    assert "  connect:  transferred to the agent queue 'agents'\n" in captured.out
     assert captured.err.startswith("note: the handler answered error=lookup_failed (is http://127.0.0.1:")

@@ -1,4 +1,5 @@
-"""The deployed inbound flow, rendered as the construct renders it, and small hand-written flows for edge cases."""
+"""The deployed flows (inbound, customer queue), rendered as the construct renders them, and small hand-written
+flows for edge cases."""
 
 from __future__ import annotations
 
@@ -6,12 +7,18 @@ import json
 from typing import Any
 
 from lambdas.call_center.flows import FlowOptions, fill, render
-from lambdas.call_center.simulate import SIMULATED_ARNS
+from lambdas.call_center.simulate import SIMULATED_ARNS, settings
 from stacks.config import DEV
+
+WITH_CALLBACKS = settings(DEV.call_center, callback_enabled=True)
 
 
 def inbound(config: Any = DEV.call_center) -> dict[str, Any]:
-    return json.loads(fill(render("inbound", FlowOptions.of(config)), SIMULATED_ARNS))
+    return json.loads(fill(render("inbound", FlowOptions.of(settings(config))), SIMULATED_ARNS))
+
+
+def customer_queue(config: Any = DEV.call_center) -> dict[str, Any]:
+    return json.loads(fill(render("customer_queue", FlowOptions.of(settings(config))), SIMULATED_ARNS))
 
 
 def action(flow: dict[str, Any], identifier: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lambdas.call_center import speech
+from lambdas.call_center import speech, ssml
 
 ORDER_ID = "01JABCDEFGHJKMNPQRSTV7K2X9"
 
@@ -21,8 +21,8 @@ ORDER_ID = "01JABCDEFGHJKMNPQRSTV7K2X9"
     ],
 )
 def test_given_a_status_then_each_language_says_it(status: str, ko: str, en: str) -> None:
-    korean = speech.order_speech(name="김지우", order_id=ORDER_ID, status=status, lang="ko")
-    english = speech.order_speech(name="Jiwoo", order_id=ORDER_ID, status=status, lang="en")
+    korean = heard(speech.order_speech(name="김지우", order_id=ORDER_ID, status=status, lang="ko"))
+    english = heard(speech.order_speech(name="Jiwoo", order_id=ORDER_ID, status=status, lang="en"))
     assert korean.startswith("김지우 고객님, ")
     assert ko in korean
     assert "끝자리 K 2 X 9" in korean
@@ -31,9 +31,34 @@ def test_given_a_status_then_each_language_says_it(status: str, ko: str, en: str
     assert "ending in K 2 X 9" in english
 
 
+def heard(fragment: str) -> str:
+    """What Polly says for an SSML fragment once the flow wraps it in <speak> (it must be well-formed)."""
+    return ssml.spoken(f"<speak>{fragment}</speak>")
+
+
 def test_given_no_name_then_the_greeting_has_none() -> None:
-    assert speech.order_speech(name="", order_id=ORDER_ID, status="READY", lang="ko").startswith("고객님, ")
-    assert speech.order_speech(name="", order_id=ORDER_ID, status="READY", lang="en").startswith("Hello. ")
+    assert heard(speech.order_speech(name="", order_id=ORDER_ID, status="READY", lang="ko")).startswith("고객님, ")
+    assert heard(speech.order_speech(name="", order_id=ORDER_ID, status="READY", lang="en")).startswith("Hello. ")
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_given_an_order_then_its_number_is_read_as_characters_after_a_pause(lang: speech.Lang) -> None:
+    fragment = speech.order_speech(name="Jiwoo", order_id=ORDER_ID, status="READY", lang=lang)
+    assert '<say-as interpret-as="characters">K2X9</say-as>' in fragment
+    assert '<break time="300ms"/>' in fragment
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_given_a_name_with_markup_then_the_speech_stays_well_formed_and_says_the_name(lang: speech.Lang) -> None:
+    fragment = speech.order_speech(name="Kim & <Lee>", order_id=ORDER_ID, status="READY", lang=lang)
+    assert "Kim &amp; &lt;Lee&gt;" in fragment
+    assert "Kim & <Lee>" in heard(fragment)
+
+
+def test_given_an_item_with_an_ampersand_then_the_recommendation_is_xml_safe() -> None:
+    fragment = speech.recommendation_speech(["Ham & Cheese"], "en")
+    assert fragment == "We recommend Ham &amp; Cheese."
+    assert heard(fragment) == "We recommend Ham & Cheese."
 
 
 @pytest.mark.parametrize(

@@ -10,13 +10,18 @@ from typing import Any
 import pytest
 
 from lambdas.call_center.flows import FlowOptions, fill, render
+from lambdas.call_center.simulate import settings
 from lambdas.call_center.validate_flow import check_flow, check_template, main
-from stacks.config import DEV
-from tests.unit.call_center.flow_fixtures import action, hang_up, inbound, say, tiny
+from stacks.config import DEV, PROD
+from tests.unit.call_center.flow_fixtures import WITH_CALLBACKS, action, customer_queue, hang_up, inbound, say, tiny
 
 
-def test_given_the_deployed_inbound_flow_then_there_are_no_findings() -> None:
-    assert check_flow(inbound()) == []
+@pytest.mark.parametrize(
+    "config", [DEV.call_center, PROD.call_center, WITH_CALLBACKS, settings(PROD.call_center, callback_enabled=True)]
+)
+def test_given_the_deployed_flows_then_there_are_no_findings(config: object) -> None:
+    assert check_flow(inbound(config)) == []
+    assert check_flow(customer_queue(config), flow_type="CUSTOMER_QUEUE") == []
 
 
 def broken(change: Any) -> list[str]:
@@ -71,10 +76,9 @@ def test_given_an_unknown_block_type_then_it_is_reported() -> None:
 def test_given_a_dead_end_then_it_is_reported() -> None:
     dead_end = say("hello", "Hi", "bye")
     dead_end["Transitions"] = {}
-    assert check_flow(tiny(dead_end, hang_up())) == [
-        "block 'hello' (MessageParticipant): no NextAction, the call would stop here",
-        "block 'bye' (DisconnectParticipant) is unreachable",
-    ]
+    findings = check_flow(tiny(dead_end, hang_up()))
+    assert findings[0] == "block 'hello' (MessageParticipant): no NextAction, the call would stop here"
+    assert findings[-1] == "block 'bye' (DisconnectParticipant) is unreachable"
 
 
 @pytest.mark.parametrize("text", ["not json", "[]", '{"Version": "2019-10-30", "Actions": []}'])
@@ -83,11 +87,16 @@ def test_given_no_flow_at_all_then_it_is_reported(text: str) -> None:
 
 
 def template_with(content: Any, function_timeout: int = 5) -> dict[str, Any]:
+    queue_flow = fill(render("customer_queue", FlowOptions.of(settings(DEV.call_center))), {})
     return {
         "Resources": {
             "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Timeout": function_timeout}},
             "Hours": {"Type": "AWS::Connect::HoursOfOperation", "Properties": {}},
             "Queue": {"Type": "AWS::Connect::Queue", "Properties": {}},
+            "QueueFlow": {
+                "Type": "AWS::Connect::ContactFlow",
+                "Properties": {"Name": "q", "Type": "CUSTOMER_QUEUE", "Content": queue_flow},
+            },
             "Flow": {"Type": "AWS::Connect::ContactFlow", "Properties": {"Name": "x", "Content": content}},
         }
     }
@@ -95,12 +104,17 @@ def template_with(content: Any, function_timeout: int = 5) -> dict[str, Any]:
 
 def sub_content() -> dict[str, Any]:
     """The flow as the construct emits it: an Fn::Sub whose variables are attributes of template resources."""
-    refs = {"CallCenterLambdaArn": "${Fn.Arn}", "QueueArn": "${Queue.Arn}", "HoursOfOperationArn": "${Hours.Arn}"}
-    return {"Fn::Sub": [fill(render("inbound", FlowOptions.of(DEV.call_center)), refs), {}]}
+    refs = {
+        "CallCenterLambdaArn": "${Fn.Arn}",
+        "QueueArn": "${Queue.Arn}",
+        "HoursOfOperationArn": "${Hours.Arn}",
+        "CustomerQueueFlowArn": "${QueueFlow.Arn}",
+    }
+    return {"Fn::Sub": [fill(render("inbound", FlowOptions.of(settings(DEV.call_center))), refs), {}]}
 
 
 def test_given_a_template_then_the_function_timeout_is_traced_through_fn_sub() -> None:
-    assert check_template(template_with(sub_content(), function_timeout=5)) == {"Flow": []}
+    assert check_template(template_with(sub_content(), function_timeout=5)) == {"QueueFlow": [], "Flow": []}
     findings = check_template(template_with(sub_content(), function_timeout=8))["Flow"]
     assert findings == [
         "block 'lookup-caller' (InvokeLambdaFunction): the function's Timeout 8 s is not below the block's limit 8 s"
@@ -110,7 +124,7 @@ def test_given_a_template_then_the_function_timeout_is_traced_through_fn_sub() -
 def test_given_a_joined_content_then_it_is_resolved() -> None:
     text = json.dumps(inbound())
     half = len(text) // 2
-    assert check_template(template_with({"Fn::Join": ["", [text[:half], text[half:]]]})) == {"Flow": []}
+    assert check_template(template_with({"Fn::Join": ["", [text[:half], text[half:]]]}))["Flow"] == []
 
 
 def test_given_a_template_without_flows_then_it_fails() -> None:
@@ -123,3 +137,60 @@ def test_given_the_command_line_then_the_exit_status_says_whether_all_flows_pass
     bad.write_text(json.dumps(template_with(sub_content(), function_timeout=30)), encoding="utf-8")
     assert main([str(good)]) == 0
     assert main([str(good), str(bad)]) == 1
+
+
+def test_given_a_name_or_number_stored_in_a_contact_attribute_then_it_is_reported() -> None:
+    def keep_personal(flow: dict[str, Any]) -> None:
+        attributes = action(flow, "save-caller")["Parameters"]["Attributes"]
+        attributes.update(customer_name="$.External.customer_name", caller="$.CustomerEndpoint.Address")
+
+    findings = broken(keep_personal)
+    assert len(findings) == 2
+    assert all("would keep personal data" in f and "UpdateFlowAttributes" in f for f in findings)
+
+
+def test_given_a_new_block_without_its_error_branch_then_it_is_reported() -> None:
+    findings = broken(lambda f: action(f, "set-queue-flow")["Transitions"].pop("Errors"))
+    assert findings == [
+        "block 'set-queue-flow' (UpdateContactEventHooks): no NoMatchingError error branch "
+        "(https://docs.aws.amazon.com/connect/latest/APIReference/contact-actions-updatecontacteventhooks.html)"
+    ]
+
+
+def test_given_a_callback_number_block_without_its_errors_then_both_are_reported() -> None:
+    flow = copy.deepcopy(inbound(WITH_CALLBACKS))
+    action(flow, "callback-number")["Transitions"]["Errors"] = []
+    findings = check_flow(flow)
+    assert [f.split(" error branch")[0] for f in findings] == [
+        "block 'callback-number' (UpdateContactCallbackNumber): no CallbackNumberNotDialable",
+        "block 'callback-number' (UpdateContactCallbackNumber): no InvalidCallbackNumber",
+    ]
+
+
+def test_given_a_queue_only_block_in_the_inbound_flow_then_it_is_reported() -> None:
+    comfort = copy.deepcopy(action(customer_queue(), "comfort"))
+    findings = broken(lambda f: action(f, "greeting").update(Type=comfort["Type"], Parameters=comfort["Parameters"]))
+    assert any("not allowed in a CONTACT_FLOW flow" in f for f in findings)
+
+
+def test_given_malformed_ssml_then_it_is_reported() -> None:
+    findings = broken(lambda f: action(f, "menu-with-order")["Parameters"].update(SSML="<speak>$.FlowAttributes.x"))
+    assert len(findings) == 1
+    assert "SSML is not well-formed XML" in findings[0]
+
+
+def test_given_an_agent_metric_with_an_unsupported_condition_then_it_is_reported() -> None:
+    def compare_to_two(flow: dict[str, Any]) -> None:
+        action(flow, "staffed-check")["Transitions"]["Conditions"][0]["Condition"]["Operands"] = ["2"]
+
+    assert broken(compare_to_two) == [
+        "block 'staffed-check' (CheckMetricData): agent metrics support only the condition NumberGreaterThan 0"
+    ]
+
+
+def test_given_a_rendered_flow_file_then_its_type_comes_from_its_name(tmp_path: Path) -> None:
+    queue_file = tmp_path / "customer_queue.json"
+    queue_file.write_text(json.dumps(customer_queue()), encoding="utf-8")
+    assert main([str(queue_file)]) == 0
+    (tmp_path / "inbound.json").write_text(json.dumps(customer_queue()), encoding="utf-8")
+    assert main([str(tmp_path / "inbound.json")]) == 1  # queue-only blocks in a CONTACT_FLOW
