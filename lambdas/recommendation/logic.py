@@ -2,13 +2,14 @@
 
 For a basket B at store-local time t (day part h, day type d) and a candidate item j:
 
-1. **Time-of-day popularity.** ``prior(j) = p(j) * (r_h(j) * r_d(j)) ** c``: overall popularity ``p(j) = n_j / N``,
-   times how much more (or less) j sells in this day part and on this kind of day. Each ratio is shrunk
-   towards 1 with ``context_prior`` pseudo-orders, so a rarely seen item does not look like a morning hit.
-   ``c = context_exponent`` (1.5) leans on the time of day a little more than naive Bayes (c = 1) would: on
-   synthetic shops and on an emulation of a café-bakery with weak co-purchase signal it raised the hit rate of less
-   popular items by about a tenth for at most a point of overall hit rate (c = 2 gained little more tail and lost
-   three points of hit rate on the generator's shops).
+1. **Time-of-day popularity.** ``prior(j) = p(j) * r_h(j) ** c_h * r_d(j) ** c_d``: overall popularity
+   ``p(j) = n_j / N``, times how much more (or less) j sells in this day part and on this kind of day. Each ratio is
+   shrunk towards 1 with ``context_prior`` pseudo-orders, so a rarely seen item does not look like a morning hit.
+   The day part counts as naive Bayes would (``c_h = context_exponent`` = 1); the day type at half weight
+   (``c_d = daytype_exponent`` = 0.5), because the two overlap (weekend traffic moves to later day parts, so the
+   day part already carries part of the weekend effect) and multiplying both counts that part twice. Measured with
+   ``evaluate`` (2026-12-01): against the former ``c_h = c_d = 1.5`` this raised hit rate@5 on every generator
+   profile and on the public "Bakery" file (1.04x to 1.065x popularity's), tail hit rate staying above 2.5x there.
 2. **Item-to-item co-purchase similarity** (Linden, Smith and York, 2003). Items are vectors over baskets and
    their similarity is the cosine ``cos(i, j) = n_ij / sqrt(n_i * n_j)``. To blend it with popularity, each
    basket item contributes its cosine relative to the cosine that two independent items would have,
@@ -45,7 +46,8 @@ class ModelParams:
     history_prior: float = 2.0  # pseudo-orders before a customer's own history outweighs the model
     reason_lift: float = 1.2  # a factor must raise the score by this much to be given as the reason
     history_reason_share: float = 0.5  # the customer's own share needed, relative to the model's, to say so
-    context_exponent: float = 1.5  # above 1 trusts the time of day more than naive Bayes would (see the module doc)
+    context_exponent: float = 1.0  # weight of the day part's ratio: 1 is naive Bayes (see the module doc)
+    daytype_exponent: float = 0.5  # weight of the day type's ratio: half, as it overlaps the day part
 
 
 DEFAULT_PARAMS = ModelParams()
@@ -112,8 +114,12 @@ def _evidence(stats: Stats, sku: str, at: datetime, params: ModelParams) -> _Evi
     part_ratio = _context_ratio(counts.get(part, 0), stats.totals.get(part, 0), popularity, params)
     kind_ratio = _context_ratio(counts.get(kind, 0), stats.totals.get(kind, 0), popularity, params)
     log_score = math.log(popularity)
-    log_score += params.context_exponent * (math.log(part_ratio) + math.log(kind_ratio))
-    best = max((part_ratio, Reason("daypart", part)), (kind_ratio, Reason("daytype", kind)), key=lambda f: f[0])
+    log_score += params.context_exponent * math.log(part_ratio) + params.daytype_exponent * math.log(kind_ratio)
+    factors = (  # what each context multiplies the score by: the reason is the strongest of these
+        (part_ratio**params.context_exponent, Reason("daypart", part)),
+        (kind_ratio**params.daytype_exponent, Reason("daytype", kind)),
+    )
+    best = max(factors, key=lambda f: f[0])
     for other, pairs in stats.pairs.items():  # the basket items whose co-purchases were read
         together = pairs.get(sku, 0)
         other_orders = stats.items.get(other, {}).get(COUNT, 0)

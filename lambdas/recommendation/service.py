@@ -26,6 +26,10 @@ from lambdas.recommendation.stats_cache import CachedStatsStore
 from lambdas.shared import dynamodb
 from lambdas.shared.settings import load
 
+# Scores are shares of a distribution over the whole menu, a long tail of them below 1e-4: six decimals keep them
+# apart, so that ordering the answer by score gives the model's own order (four made ties of most of the tail).
+SCORE_DIGITS = 6
+
 
 class Catalog(Protocol):
     def items(self) -> Mapping[str, CatalogItem]: ...
@@ -74,7 +78,10 @@ def recommend(query: RecommendationQuery, recommender: Recommender | None = None
     names = {sku: display_name(sku, catalog, lang) for sku in [*query.items, *(s.sku for s in ranked)]}
     return [
         Recommendation(
-            sku=s.sku, name=names[s.sku], score=round(s.score, 4), reason=reason_text(s.reason, lang, name_of=names)
+            sku=s.sku,
+            name=names[s.sku],
+            score=round(s.score, SCORE_DIGITS),
+            reason=reason_text(s.reason, lang, name_of=names),
         )
         for s in ranked
     ]
@@ -90,7 +97,12 @@ def rank_from_store(
     catalog: Mapping[str, CatalogItem],
     params: ModelParams = DEFAULT_PARAMS,
 ) -> list[Scored]:
-    """Read the counters the request needs (a handful of queries) and rank; ``at`` is store-local time."""
+    """Read the counters the request needs (a handful of queries) and rank; ``at`` is store-local time.
+
+    The basket is a set: its items are sorted first, so the same basket ranks the same (and reads the same
+    ``MAX_PAIR_READS`` co-purchase partitions) whatever order the caller listed them in.
+    """
+    basket = sorted(dict.fromkeys(basket))
     counts = store.read(partitions_to_read(basket, customer_id))
     stats = Stats.from_counts(counts, basket[:MAX_PAIR_READS], customer_id)
 

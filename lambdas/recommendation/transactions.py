@@ -3,7 +3,9 @@
 Several rows per order are one basket (a repeated sku is one item: the model counts orders, not units); the
 order's time is its earliest row. Point-of-sale exports name the columns differently, so a few aliases are
 understood, e.g. the public "Bakery" dataset's ``TransactionNo,Items,DateTime`` and separate ``Date``/``Time``
-columns. Naive timestamps are store-local time; aware ones are converted to the store's zone.
+columns. Naive timestamps are store-local time; aware ones are converted to the store's zone. Rows whose item is a
+placeholder for "no item" (``NONE``, ``NULL``, ``NaN``, ``N/A``; the older "BreadBasket_DMS.csv" export of the
+Bakery data has 786 ``NONE`` rows) are skipped like invalid rows: they are no product anyone bought.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ _ALIASES = {
     "sku": ("sku", "items", "item", "product", "stockcode"),
     "timestamp": ("timestamp", "datetime", "date_time", "invoicedate", "created_at"),
 }
+_PLACEHOLDERS = frozenset({"none", "null", "nan", "n/a"})
 _FALLBACK_FORMATS = ("%d-%m-%Y %H:%M", "%d-%m-%Y %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M")
 
 
@@ -51,7 +54,7 @@ def parse_rows(rows: Iterable[dict[str, str]], zone: str) -> History:
         history.rows += 1
         order_id, sku = row.get("order_id", "").strip(), row.get("sku", "").strip()
         at = _timestamp(row.get("timestamp", ""), zone)
-        if not order_id or not valid_sku(sku) or at is None:
+        if not order_id or not valid_sku(sku) or sku.lower() in _PLACEHOLDERS or at is None:
             history.skipped_rows += 1
             continue
         skus.setdefault(order_id, set()).add(sku)
