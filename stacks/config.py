@@ -223,7 +223,9 @@ class RecommendationConfig:
     indexer_reserved_concurrency: int | None
     api_throttle_rate: int  # requests per second for the whole stage, steady state
     api_throttle_burst: int
-    api_memory_mb: int = 512
+    # Lambda allocates CPU in proportion to memory, one vCPU at 1,769 MB ("Configure Lambda function memory"):
+    # the API's cold init (settings, clients, the resolver; ~0.3 s of CPU on one core) is ~3x slower at 512 MB.
+    api_memory_mb: int = 1024
     api_timeout_seconds: int = 6
     indexer_memory_mb: int = 256
     indexer_timeout_seconds: int = 60
@@ -267,6 +269,11 @@ PHONE_NUMBER_ARN = re.compile(
 )
 
 
+MAX_QUEUE_WAIT_SECONDS = 3600
+# Recordings are personal data (a caller's voice): kept only as long as a dispute or a quality review needs them.
+MAX_RECORDING_RETENTION_DAYS = 365
+
+
 @dataclass(frozen=True, kw_only=True)
 class CallCenterConfig:
     """Amazon Connect: the instance, store hours, the agent queue, the inbound flow and its lookup Lambda."""
@@ -288,10 +295,27 @@ class CallCenterConfig:
     lambda_timeout_seconds: int = 5  # below the flow's block limit; leaves room for a cold start's init phase
     lambda_block_timeout_seconds: int = 8  # InvocationTimeLimitSeconds of the flow's Lambda block; Connect's max is 8
     lambda_budget_ms: int = 3000  # the Lambda's own deadline: it skips optional lookups to answer within this
-    lambda_memory_mb: int = 512
+    # One full vCPU (1,769 MB, "Configure Lambda function memory"): a cold init (~0.5 s of CPU on one core) would
+    # take well over a second at 512 MB (~0.29 vCPU) while a caller waits; a call costs fractions of a cent either way.
+    lambda_memory_mb: int = 1769
     lambda_reserved_concurrency: int | None = None  # None reserves nothing (see RecommendationConfig)
     input_timeout_seconds: int = 5  # a menu waits this long for a key
     menu_retries: int = 2  # the menu is replayed at most this often after a timeout or an invalid key
+    # The customer queue (stacks/assets/contact_flows/customer_queue.json): the longest wait before the caller is
+    # offered a callback (or, without callbacks, told so and let go), the queue wait above which the callback is
+    # offered before queueing, and the interval of the comfort messages while waiting.
+    queue_max_wait_seconds: int = 600
+    queue_long_wait_seconds: int = 120
+    queue_comfort_seconds: int = 30
+    # Queued callbacks (see `callback_enabled`): Connect calls the customer back from the queue's outbound caller ID.
+    callbacks: bool = True
+    # False: the inbound flow turns flow logging off around the lookup and the blocks that hold its personal answer
+    # (name, order), so none of it reaches the flow-log group.
+    flow_logs_during_lookup: bool = True
+    # Call recordings and Contact Lens output (only with contact_lens): the bucket expires every object after this
+    # many days, and the contact-record stream keeps records this many hours.
+    recording_retention_days: int = 90
+    contact_records_retention_hours: int = 24
 
     def __post_init__(self) -> None:
         alias = self.instance_alias
@@ -310,6 +334,31 @@ class CallCenterConfig:
             raise ValueError("the Lambda timeout must be below the flow's block limit, which is at most 8 s")
         if not 0 < self.lambda_budget_ms < self.lambda_timeout_seconds * 1000:
             raise ValueError("the Lambda's time budget must be below its timeout")
+        self._check_queue()
+        self._check_recordings()
+
+    @property
+    def callback_enabled(self) -> bool:
+        """Callbacks are offered only with a number: a queued callback dials out from the queue's outbound caller ID
+        (Connect admin guide, "Set up queued callback"), and the stack never claims a number."""
+        return self.callbacks and self.phone_number_arn is not None
+
+    def _check_queue(self) -> None:
+        if not 0 < self.queue_comfort_seconds < self.queue_max_wait_seconds:
+            raise ValueError("queue_comfort_seconds must be above 0 and below queue_max_wait_seconds")
+        if not 0 < self.queue_long_wait_seconds <= self.queue_max_wait_seconds:
+            raise ValueError("queue_long_wait_seconds must be above 0 and at most queue_max_wait_seconds")
+        # Our rule, not Connect's: nobody should wait in a bakery's queue for more than an hour without an answer.
+        if self.queue_max_wait_seconds > MAX_QUEUE_WAIT_SECONDS:
+            raise ValueError(f"queue_max_wait_seconds must be at most {MAX_QUEUE_WAIT_SECONDS}")
+
+    def _check_recordings(self) -> None:
+        if not 1 <= self.recording_retention_days <= MAX_RECORDING_RETENTION_DAYS:
+            raise ValueError(f"recording_retention_days must be 1 to {MAX_RECORDING_RETENTION_DAYS}")
+        # Kinesis keeps records 24 hours by default and at most 8760 (Kinesis Data Streams developer guide,
+        # "Change the data retention period"); hours above 24 are billed as extended retention.
+        if not 24 <= self.contact_records_retention_hours <= 8760:
+            raise ValueError("contact_records_retention_hours must be 24 to 8760 (Kinesis' retention range)")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -457,7 +506,10 @@ DEV = EnvironmentConfig(
     # (k8s/base/*/analysis-template.yaml), and dev is where releases are rehearsed. A month of history is enough to
     # compare a release with the last ones.
     metrics=MetricsConfig(scrape_interval_seconds=30, retention_days=30),
-    call_center=CallCenterConfig(instance_alias="tlj-dev-bakery-calls", language="ko", voice="Seoyeon"),
+    # Dev logs whole flows (the lookup included) to debug them; it records nothing (no Contact Lens).
+    call_center=CallCenterConfig(
+        instance_alias="tlj-dev-bakery-calls", language="ko", voice="Seoyeon", recording_retention_days=7
+    ),
     alarms=AlarmsConfig(
         api_5xx_rate_percent=5.0,
         api_latency_p99_ms=3000,
@@ -539,6 +591,12 @@ PROD = EnvironmentConfig(
         language="ko",
         voice="Seoyeon",
         contact_lens=True,
+        # 90 days, like prod's flow and Lambda logs (FunctionsConfig.log_retention_days): a recording can be matched
+        # with its call's logs for as long as both exist, and a complaint or a quality review of the last quarter
+        # still finds it. Longer would keep callers' voices past that purpose (PIPA: destroy personal information
+        # once its purpose is achieved).
+        recording_retention_days=90,
+        flow_logs_during_lookup=False,  # callers' names and orders never reach prod's flow logs
         queue_max_contacts=50,
         lambda_reserved_concurrency=20,
     ),

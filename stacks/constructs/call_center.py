@@ -1,8 +1,10 @@
 """The call center on Amazon Connect: instance, store hours, agent queue, the inbound flow and its lookup Lambda.
 
 The flows are data (``stacks/assets/contact_flows/``), rendered by ``lambdas.call_center.flows`` (the code the
-simulator uses too) and given their ARNs with ``Fn::Sub`` at deploy time. A claimed phone number is routed to the
-inbound flow by :class:`PhoneNumberRoute` when an existing number is configured: the stack never claims one.
+simulator uses too) and given their ARNs with ``Fn::Sub`` at deploy time; the customer-queue flow comes first, since
+the inbound flow hooks it. A claimed phone number is routed to the inbound flow by :class:`PhoneNumberRoute` when an
+existing number is configured: the stack never claims one. With Contact Lens on, :class:`CallRecordings` gives the
+instance its recording and contact-record storage; with it off there is neither, and no flow records.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from constructs import Construct
 
-from lambdas.call_center.flows import FlowOptions, flow_names, render
+from lambdas.call_center.flows import FlowOptions
 from lambdas.call_center.hours import WeeklyHours
 from stacks.config import CallCenterConfig, FunctionsConfig
 from stacks.constructs.aws_api_call import AwsApiCalls
+from stacks.constructs.call_center_flows import contact_flows, outbound_caller
 from stacks.constructs.call_center_lookup import LookupTables, lookup_function
 from stacks.constructs.call_center_phone import PhoneNumberRoute
+from stacks.constructs.call_center_recording import CallRecordings
 from stacks.constructs.logs import encrypted_log_group
 from stacks.constructs.network import Network
 from stacks.constructs.removal import removal_policy
@@ -50,8 +54,13 @@ class CallCenter(Construct):
             "Instance",
             instance_alias=config.instance_alias,
             identity_management_type="CONNECT_MANAGED",
+            # A queued callback dials the customer from the queue's caller ID (Connect admin guide, "Set up queued
+            # callback"): an outbound call, which the OutboundCalls attribute allows. Without callbacks: inbound only.
             attributes=connect.CfnInstance.AttributesProperty(
-                inbound_calls=True, outbound_calls=False, contactflow_logs=True, contact_lens=config.contact_lens
+                inbound_calls=True,
+                outbound_calls=config.callback_enabled,
+                contactflow_logs=True,
+                contact_lens=config.contact_lens,
             ),
         )
         self.instance.apply_removal_policy(removal_policy(retain))
@@ -76,6 +85,7 @@ class CallCenter(Construct):
             description="Callers who asked for an agent, or whose lookup failed, in store hours",
             hours_of_operation_arn=self.hours.attr_hours_of_operation_arn,
             max_contacts=config.queue_max_contacts,
+            outbound_caller_config=outbound_caller(config),
         )
         self.routing_profile = connect.CfnRoutingProfile(
             self,
@@ -118,7 +128,29 @@ class CallCenter(Construct):
             source_arn=self.instance.attr_arn,
             source_account=cdk.Stack.of(self).account,
         )
-        self.flows = {name: self._flow(name, options, prefix) for name in flow_names()}
+        self.recordings: CallRecordings | None = None
+        if config.contact_lens:
+            self.recordings = CallRecordings(
+                self,
+                "Recordings",
+                instance=self.instance,
+                prefix=prefix,
+                retention_days=config.recording_retention_days,
+                contact_records_retention_hours=config.contact_records_retention_hours,
+                retain=retain,
+            )
+        self.flows = contact_flows(
+            self,
+            instance_arn=self.instance.attr_arn,
+            options=options,
+            prefix=prefix,
+            arns={
+                "CallCenterLambdaArn": self.function.function_arn,
+                "QueueArn": self.queue.attr_queue_arn,
+                "HoursOfOperationArn": self.hours.attr_hours_of_operation_arn,
+            },
+            after=self.integration,
+        )
         self.phone_route: PhoneNumberRoute | None = None
         if config.phone_number_arn:
             self.phone_route = PhoneNumberRoute(
@@ -157,24 +189,3 @@ class CallCenter(Construct):
                 for day, opens, closes in hours.triples()
             ],
         )
-
-    def _flow(self, name: str, options: FlowOptions, prefix: str) -> connect.CfnContactFlow:
-        flow = connect.CfnContactFlow(
-            self,
-            f"{name.title().replace('_', '')}Flow",
-            instance_arn=self.instance.attr_arn,
-            name=f"{prefix}-{name}",
-            type="CONTACT_FLOW",
-            state="ACTIVE",
-            description=f"stacks/assets/contact_flows/{name}.json ({options.lang}, voice {options.voice})",
-            content=cdk.Fn.sub(
-                render(name, options),
-                {
-                    "CallCenterLambdaArn": self.function.function_arn,
-                    "QueueArn": self.queue.attr_queue_arn,
-                    "HoursOfOperationArn": self.hours.attr_hours_of_operation_arn,
-                },
-            ),
-        )
-        flow.node.add_dependency(self.integration)  # Connect accepts a flow's Lambda only once it is associated
-        return flow

@@ -1,5 +1,6 @@
-"""The call center as synthesized: Connect instance, store hours, queue, the flow with real ARNs, the lookup Lambda
-(its timeout below the flow's block limit), its integration and permission, and the route of an existing number."""
+"""The call center as synthesized: Connect instance, store hours, queue, the flows with real ARNs (the inbound flow
+hooks the customer-queue flow), the lookup Lambda (its timeout below the flow's block limit), its integration and
+permission, the route of an existing number and the queued callbacks it allows."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from aws_cdk.assertions import Template
 
 from lambdas.call_center.flow_model import load_flow
 from lambdas.call_center.hours import WeeklyHours
-from lambdas.call_center.template import contact_flows
+from lambdas.call_center.template import TemplateFlow, contact_flows
 from lambdas.call_center.validate_flow import check_template, main
 from stacks.config import DEV, PROD, CallCenterConfig, EnvironmentConfig
+from stacks.constructs.call_center_flows import outbound_caller
 from tests.infrastructure.conftest import only, resources, synth
 
 HANDLER = "lambdas.call_center.handler.handler"
@@ -32,10 +34,19 @@ def lookup_function(template: Template) -> tuple[str, dict[str, Any]]:
     return next(iter(found.items()))
 
 
-def flow(template: Template) -> dict[str, Any]:
-    """The inbound flow's Content with every reference resolved, decoded."""
-    (found,) = contact_flows(template.to_json())
-    return json.loads(found.content)
+def template_flow(template: Template, name: str = "inbound") -> TemplateFlow:
+    (found,) = [f for f in contact_flows(template.to_json()) if f.name.endswith(f"-{name}")]
+    return found
+
+
+def flow(template: Template, name: str = "inbound") -> dict[str, Any]:
+    """A flow's Content (the inbound flow's by default) with every reference resolved, decoded."""
+    return dict(json.loads(template_flow(template, name).content))
+
+
+def flow_resource(template: Template, name: str) -> tuple[str, dict[str, Any]]:
+    found = template_flow(template, name)
+    return found.logical_id, resources(template, "AWS::Connect::ContactFlow")[found.logical_id]
 
 
 def block(flow_doc: dict[str, Any], identifier: str) -> dict[str, Any]:
@@ -46,7 +57,7 @@ def getatt(logical_id: str) -> dict[str, Any]:
     return {"Fn::GetAtt": [logical_id, "Arn"]}
 
 
-def test_given_an_environment_then_the_instance_takes_inbound_calls_only_with_flow_logs(
+def test_given_an_environment_without_a_number_then_the_instance_takes_inbound_calls_only_with_flow_logs(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
@@ -58,6 +69,8 @@ def test_given_an_environment_then_the_instance_takes_inbound_calls_only_with_fl
         config.call_center.instance_alias,
     )
     attributes = props["Attributes"]
+    # No number configured, so no callbacks: nothing may dial out.
+    assert not config.call_center.callback_enabled
     assert (attributes["InboundCalls"], attributes["OutboundCalls"], attributes["ContactflowLogs"]) == (
         True,
         False,
@@ -150,17 +163,16 @@ def test_given_an_environment_then_connect_may_invoke_the_lambda_and_only_from_t
     ]
 
 
-def test_given_an_environment_then_the_flow_is_valid_json_with_the_resources_arns(
+def test_given_an_environment_then_each_flow_is_valid_json_with_its_type_and_the_arns_it_uses(
     env_template: tuple[EnvironmentConfig, Template],
 ) -> None:
     config, template = env_template
-    flow_id, contact_flow = only(template, "AWS::Connect::ContactFlow")
-    props = contact_flow["Properties"]
-    assert (props["Type"], props["State"], props["InstanceArn"]) == (
-        "CONTACT_FLOW",
-        "ACTIVE",
-        getatt("CallCenterInstance"),
-    )
+    queue_flow_id, queue_flow = flow_resource(template, "customer_queue")
+    inbound_id, inbound = flow_resource(template, "inbound")
+    assert len(resources(template, "AWS::Connect::ContactFlow")) == 2
+    assert (queue_flow["Properties"]["Type"], inbound["Properties"]["Type"]) == ("CUSTOMER_QUEUE", "CONTACT_FLOW")
+    props = inbound["Properties"]
+    assert (props["State"], props["InstanceArn"]) == ("ACTIVE", getatt("CallCenterInstance"))
     content, variables = props["Content"]["Fn::Sub"]
     json.loads(content)  # valid JSON before substitution; the ARNs are plain strings without quotes
     function_id, _ = lookup_function(template)
@@ -170,14 +182,57 @@ def test_given_an_environment_then_the_flow_is_valid_json_with_the_resources_arn
         "CallCenterLambdaArn": getatt(function_id),
         "QueueArn": {"Fn::GetAtt": [queue_id, "QueueArn"]},
         "HoursOfOperationArn": {"Fn::GetAtt": [hours_id, "HoursOfOperationArn"]},
+        "CustomerQueueFlowArn": {"Fn::GetAtt": [queue_flow_id, "ContactFlowArn"]},
     }
     association_id, _ = only(template, "AWS::Connect::IntegrationAssociation")
-    assert association_id in contact_flow["DependsOn"]  # Connect checks the flow's Lambda is associated
-    load_flow(flow(template))
-    assert check_template(template.to_json()) == {flow_id: []}
+    assert association_id in inbound["DependsOn"]  # Connect checks the flow's Lambda is associated
+    for name in ("inbound", "customer_queue"):
+        load_flow(flow(template, name))
+    assert check_template(template.to_json()) == {inbound_id: [], queue_flow_id: []}
     assert (
         block(flow(template), "set-voice")["Parameters"]["TextToSpeechVoice"] == config.call_center.voice == "Seoyeon"
     )
+
+
+def test_given_an_environment_then_the_inbound_flow_queues_callers_through_the_customer_queue_flow(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    _, template = env_template
+    inbound = template_flow(template)
+    queue_flow_id, _ = flow_resource(template, "customer_queue")
+    hooks = [a for a in flow(template)["Actions"] if a["Type"] == "UpdateContactEventHooks"]
+    assert hooks, "the inbound flow sets no customer-queue flow"
+    for hook in hooks:
+        assert inbound.references[hook["Parameters"]["EventHooks"]["CustomerQueue"]] == queue_flow_id
+
+
+def test_given_an_environment_then_no_contact_attribute_keeps_the_callers_name(
+    env_template: tuple[EnvironmentConfig, Template],
+) -> None:
+    # Contact attributes outlive the call (contact records, Contact Lens, the agent's screen): the name is only
+    # spoken, never stored.
+    _, template = env_template
+    for name in ("inbound", "customer_queue"):
+        for action in flow(template, name)["Actions"]:
+            if action["Type"] in ("UpdateContactAttributes", "UpdateFlowAttributes"):
+                stored = json.dumps(action["Parameters"])
+                assert "customer_name" not in stored, (name, action["Identifier"])
+
+
+def test_given_prod_then_flow_logging_is_off_while_the_lookups_answer_is_held_and_dev_logs_it(
+    dev: Template, prod: Template
+) -> None:
+    def logging(template: Template) -> list[str]:
+        return [
+            a["Parameters"]["FlowLoggingBehavior"]
+            for a in flow(template)["Actions"]
+            if a["Type"] == "UpdateFlowLoggingBehavior"
+        ]
+
+    assert DEV.call_center.flow_logs_during_lookup
+    assert not PROD.call_center.flow_logs_during_lookup
+    assert "Disabled" in logging(prod)
+    assert "Disabled" not in logging(dev)
 
 
 def test_given_an_environment_then_the_lambda_reads_exactly_what_the_lookup_needs(
@@ -211,9 +266,15 @@ def test_given_no_number_configured_then_none_is_claimed_or_routed(
     assert resources(template, "Custom::PhoneNumberContactFlow") == {}
 
 
-def test_given_an_existing_number_then_it_is_routed_to_the_inbound_flow_and_never_claimed() -> None:
-    config = PROD.with_overrides({"connect_phone_number_arn": NUMBER_ARN})
-    template = synth(config)
+@pytest.fixture(scope="module")
+def prod_with_number() -> Template:
+    return synth(PROD.with_overrides({"connect_phone_number_arn": NUMBER_ARN}))
+
+
+def test_given_an_existing_number_then_it_is_routed_to_the_inbound_flow_and_never_claimed(
+    prod_with_number: Template,
+) -> None:
+    template = prod_with_number
     assert resources(template, "AWS::Connect::PhoneNumber") == {}
     _, route = only(template, "Custom::PhoneNumberContactFlow")
     create = json.dumps(route["Properties"]["Create"]).replace(" ", "")
@@ -225,7 +286,7 @@ def test_given_an_existing_number_then_it_is_routed_to_the_inbound_flow_and_neve
     (connect,) = [
         s for s in policy["Properties"]["PolicyDocument"]["Statement"] if "connect:" in json.dumps(s["Action"])
     ]
-    flow_id, _ = only(template, "AWS::Connect::ContactFlow")
+    flow_id, _ = flow_resource(template, "inbound")
     assert sorted(connect["Action"]) == [
         "connect:AssociatePhoneNumberContactFlow",
         "connect:DisassociatePhoneNumberContactFlow",
@@ -233,6 +294,40 @@ def test_given_an_existing_number_then_it_is_routed_to_the_inbound_flow_and_neve
     assert sorted(json.dumps(r) for r in connect["Resource"]) == sorted(
         json.dumps(r) for r in [NUMBER_ARN, {"Fn::GetAtt": [flow_id, "ContactFlowArn"]}]
     )
+
+
+def test_given_an_existing_number_then_queued_callbacks_may_dial_out_from_it(prod_with_number: Template) -> None:
+    assert PROD.with_overrides({"connect_phone_number_arn": NUMBER_ARN}).call_center.callback_enabled
+    _, instance = only(prod_with_number, "AWS::Connect::Instance")
+    assert instance["Properties"]["Attributes"]["OutboundCalls"] is True
+    _, queue = only(prod_with_number, "AWS::Connect::Queue")
+    assert queue["Properties"]["OutboundCallerConfig"] == {"OutboundCallerIdNumberArn": NUMBER_ARN}
+    offered = [a["Type"] for name in ("inbound", "customer_queue") for a in flow(prod_with_number, name)["Actions"]]
+    assert "CreateCallbackContact" in offered
+    assert all(not findings for findings in check_template(prod_with_number.to_json()).values())
+
+
+def test_given_no_number_then_no_flow_offers_a_callback(env_template: tuple[EnvironmentConfig, Template]) -> None:
+    _, template = env_template
+    offered = [a["Type"] for name in ("inbound", "customer_queue") for a in flow(template, name)["Actions"]]
+    assert "CreateCallbackContact" not in offered
+    _, queue = only(template, "AWS::Connect::Queue")
+    assert "OutboundCallerConfig" not in queue["Properties"]
+
+
+def test_given_a_number_arn_with_its_instance_path_then_the_caller_id_is_the_form_connect_accepts() -> None:
+    # OutboundCallerIdNumberArn accepts only arn:...:phone-number/<id> (CloudFormation reference).
+    instance_form = NUMBER_ARN.replace("phone-number/", "instance/11111111-2222-4333-8444-555555555555/phone-number/")
+    config = replace(PROD.call_center, phone_number_arn=instance_form)
+    caller = outbound_caller(config)
+    assert caller is not None
+    assert caller.outbound_caller_id_number_arn == NUMBER_ARN
+
+
+def test_given_callbacks_turned_off_then_a_number_alone_allows_no_outbound_calls() -> None:
+    config = replace(PROD.call_center, phone_number_arn=NUMBER_ARN, callbacks=False)
+    assert not config.callback_enabled
+    assert outbound_caller(config) is None
 
 
 @pytest.mark.parametrize(
@@ -282,11 +377,31 @@ def test_given_english_by_config_then_joanna_speaks_english_prompts() -> None:
         ({"lambda_budget_ms": 5000}, "budget must be below"),
         ({"language": "fr"}, "'ko' or 'en'"),
         ({"instance_alias": "Has Spaces"}, "instance_alias"),
+        ({"queue_comfort_seconds": 600}, "queue_comfort_seconds"),
+        ({"queue_comfort_seconds": 0}, "queue_comfort_seconds"),
+        ({"queue_long_wait_seconds": 601}, "queue_long_wait_seconds"),
+        ({"queue_max_wait_seconds": 3601, "queue_long_wait_seconds": 120}, "queue_max_wait_seconds"),
+        ({"recording_retention_days": 0}, "recording_retention_days"),
+        ({"recording_retention_days": 366}, "recording_retention_days"),
+        ({"contact_records_retention_hours": 23}, "Kinesis' retention range"),
     ],
 )
 def test_given_an_invalid_call_center_config_then_it_is_rejected(change: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         CallCenterConfig(**{**DEV.call_center.__dict__, **change})
+
+
+def test_given_the_longest_allowed_waits_then_the_config_is_accepted() -> None:
+    config = replace(
+        DEV.call_center, queue_max_wait_seconds=3600, queue_long_wait_seconds=3600, queue_comfort_seconds=1
+    )
+    assert (config.queue_long_wait_seconds, config.queue_max_wait_seconds) == (3600, 3600)
+
+
+def test_given_no_number_then_callbacks_are_not_enabled_even_when_configured() -> None:
+    assert DEV.call_center.callbacks
+    assert not DEV.call_center.callback_enabled
+    assert replace(DEV.call_center, phone_number_arn=NUMBER_ARN).callback_enabled
 
 
 def test_given_the_gated_synth_then_the_validator_passes_both_templates(assembly_dir: Path) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from stacks.cost.model import Line
-from stacks.cost.pricers import call_center, compute, data, edge, network, observability, serverless
+from stacks.cost.pricers import call_center, compute, data, edge, network, observability, serverless, streams
 from stacks.cost.pricers.context import Context
 
 Pricer = Callable[[Context, str, dict[str, Any]], list[Line]]
@@ -19,4 +19,5 @@ PRICERS: dict[str, Pricer] = {
     **serverless.PRICERS,
     **edge.PRICERS,
     **call_center.PRICERS,
+    **streams.PRICERS,
 }

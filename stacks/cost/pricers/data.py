@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from stacks.cost.model import FIXED, USAGE, CostError, Line
+from stacks.cost.pricers import call_center
 from stacks.cost.pricers.context import DAYS_PER_MONTH, Context, amount, line, refs
 
 CATEGORY = "data"
@@ -69,9 +70,10 @@ def table(ctx: Context, logical_id: str, resource: dict[str, Any]) -> list[Line]
 
 
 def bucket(ctx: Context, logical_id: str, resource: dict[str, Any]) -> list[Line]:
-    gb = float(ctx.usage.for_resource("s3_buckets", logical_id)["storage_gb"])
+    held = call_center.recordings(ctx, logical_id, resource)  # a Connect recording bucket: from the call minutes
+    gb, label = held if held else (float(ctx.usage.for_resource("s3_buckets", logical_id)["storage_gb"]), "GB")
     return [
-        line(logical_id, resource["Type"], "S3 storage", USAGE, CATEGORY, ctx.charge(gb, "GB", "s3_standard_gb_month"))
+        line(logical_id, resource["Type"], "S3 storage", USAGE, CATEGORY, ctx.charge(gb, label, "s3_standard_gb_month"))
     ]
 
 

@@ -30,11 +30,20 @@ ROUND_PRICES = {
     "connect_kr_did_inbound_minute": 0.01,
     "connect_kr_did_day": 0.10,
     "connect_contact_lens_minute": 0.015,
+    "connect_kr_outbound_minute": 0.05,
+    "s3_standard_gb_month": 0.025,
+    "kinesis_shard_hour": 0.02,
+    "kinesis_put_units_million": 0.02,
+    "kinesis_extended_retention_shard_hour": 0.03,
+    "kinesis_on_demand_stream_hour": 0.05,
+    "kinesis_on_demand_gb_in": 0.10,
 }
 FREE = {
     "AWS::IAM::Role": "IAM is free",
     "AWS::EC2::Subnet": "no charge",
     "AWS::EC2::FlowLog": "priced on its log group",
+    "AWS::Connect::InstanceStorageConfig": "an association",
+    "Custom::PhoneNumberContactFlow": "custom resource definition",
 }
 
 

@@ -230,12 +230,24 @@ def test_given_the_estimate_with_a_cluster_then_nodes_and_the_ingress_alb_are_li
     assert by_name["ALB hours, made by EKS Auto Mode for Ingress tlj/web"] == pytest.approx(14.6 + 3.65)
 
 
-CONNECT = {"connect": {"inbound_minutes_per_month": 1000}}
+CONNECT = {
+    "connect": {
+        "inbound_minutes_per_month": 1000,
+        "recorded_minutes_per_month": 400,
+        "recording_mb_per_minute": 2,
+        "callback_minutes_per_month": 100,
+    }
+}
+ROUTE = {"Route": {"Type": "Custom::PhoneNumberContactFlow", "Properties": {}}}
+
+
+def connect_instance(*, contact_lens: bool = True, outbound: bool = False) -> dict:
+    attributes = {"ContactLens": contact_lens, "OutboundCalls": outbound}
+    return {"Calls": {"Type": "AWS::Connect::Instance", "Properties": {"Attributes": attributes}}}
 
 
 def test_given_no_number_claimed_or_routed_then_connect_costs_nothing_and_says_why(tmp_path: Path) -> None:
-    resources = {"Calls": {"Type": "AWS::Connect::Instance", "Properties": {"Attributes": {"ContactLens": True}}}}
-    result = run(tmp_path, resources, CONNECT)
+    result = run(tmp_path, connect_instance(), CONNECT)
     assert result.monthly_usd == 0
     assert any("none claimed or routed" in line.name for line in result.lines)
 
@@ -243,22 +255,83 @@ def test_given_no_number_claimed_or_routed_then_connect_costs_nothing_and_says_w
 def test_given_an_existing_number_routed_to_the_flow_then_its_days_and_the_assumed_minutes_are_priced(
     tmp_path: Path,
 ) -> None:
-    resources = {
-        "Calls": {"Type": "AWS::Connect::Instance", "Properties": {"Attributes": {"ContactLens": True}}},
-        "Route": {"Type": "Custom::PhoneNumberContactFlow", "Properties": {}},
-    }
-    prices = price_table(tmp_path / "prices")
-    text = (prices / "ap-northeast-2.yaml").read_text()
-    (prices / "ap-northeast-2.yaml").write_text(
-        text.replace("free:\n", "free:\n  Custom::PhoneNumberContactFlow: custom resource definition\n", 1)
-    )
-    usage(prices, CONNECT)
-    cdk_out = write_assembly(tmp_path / "cdk.out", {"DevStack": resources})
-    _, (result,) = estimate.estimate(assembly.load(cdk_out), k8s_dir=tmp_path, prices_dir=prices)
+    result = run(tmp_path, {**connect_instance(), **ROUTE}, CONNECT)
     by_kind = {line.kind: line.monthly_usd for line in result.lines}
-    # 730/24 days x $0.10 fixed; 1,000 minutes x ($0.02 voice + $0.01 DID + $0.015 Contact Lens)
+    # 730/24 days x $0.10 fixed; 1,000 minutes x ($0.02 voice + $0.01 DID); Contact Lens on the 400 recorded minutes
     assert by_kind[FIXED] == pytest.approx(3.04)
-    assert by_kind[USAGE] == pytest.approx(45.0)
+    assert by_kind[USAGE] == pytest.approx(30.0 + 400 * 0.015)
+
+
+def test_given_outbound_calls_for_callbacks_then_their_minutes_are_priced_and_without_them_not(tmp_path: Path) -> None:
+    without = run(tmp_path / "without", {**connect_instance(contact_lens=False), **ROUTE}, CONNECT)
+    with_callbacks = run(tmp_path / "with", {**connect_instance(contact_lens=False, outbound=True), **ROUTE}, CONNECT)
+    # 100 callback minutes x ($0.02 voice + $0.05 outbound telephony)
+    assert with_callbacks.usage_usd - without.usage_usd == pytest.approx(7.0)
+
+
+def test_given_more_recorded_than_inbound_minutes_then_the_usage_file_is_refused(tmp_path: Path) -> None:
+    wrong = {"connect": {**CONNECT["connect"], "recorded_minutes_per_month": 2000}}
+    with pytest.raises(CostError, match="recorded_minutes_per_month"):
+        run(tmp_path, {**connect_instance(), **ROUTE}, wrong)
+
+
+def recording_bucket(expiry_days: int | None) -> dict:
+    rules = [{"Status": "Enabled", "ExpirationInDays": expiry_days}] if expiry_days else []
+    storage = {
+        "ResourceType": "CALL_RECORDINGS",
+        "StorageType": "S3",
+        "S3Config": {"BucketName": {"Ref": "Recordings"}, "BucketPrefix": "recordings"},
+    }
+    return {
+        "Recordings": {"Type": "AWS::S3::Bucket", "Properties": {"LifecycleConfiguration": {"Rules": rules}}},
+        "Storage": {"Type": "AWS::Connect::InstanceStorageConfig", "Properties": storage},
+    }
+
+
+def test_given_a_recording_bucket_then_it_holds_the_recorded_minutes_for_its_expiry(tmp_path: Path) -> None:
+    assumptions = {**CONNECT, "s3_buckets": {"default": {"storage_gb": 999}}}
+    result = run(tmp_path, {**connect_instance(), **ROUTE, **recording_bucket(73)}, assumptions)
+    (storage,) = [line for line in result.lines if line.logical_id == "Recordings"]
+    # 400 min x 2 MB / 1024 = 0.78125 GB a month, kept 73 days (2.4 months of 30.42 days) = 1.875 GB x $0.025
+    assert storage.monthly_usd == pytest.approx(round(400 * 2 / 1024 * 73 / (730 / 24) * 0.025, 2))
+    assert "kept 73 days" in storage.basis
+
+
+def test_given_a_recording_bucket_without_expiry_then_it_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(CostError, match="without an expiry"):
+        run(tmp_path, {**connect_instance(), **ROUTE, **recording_bucket(None)}, CONNECT)
+
+
+def kinesis(properties: dict) -> dict:
+    return {"Records": {"Type": "AWS::Kinesis::Stream", "Properties": properties}}
+
+
+STREAM_USAGE = {"kinesis_streams": {"default": {"records_per_month": 1_000_000, "record_kb": 30}}}
+
+
+def test_given_a_provisioned_stream_then_shard_hours_and_put_units_are_priced(tmp_path: Path) -> None:
+    result = run(tmp_path, kinesis({"ShardCount": 2, "StreamModeDetails": {"StreamMode": "PROVISIONED"}}), STREAM_USAGE)
+    by_kind = {line.kind: line.monthly_usd for line in result.lines}
+    # 2 shards x 730 h x $0.02; a 30 KB record is 2 PUT units: 2 million x $0.02
+    assert by_kind[FIXED] == pytest.approx(29.2)
+    assert by_kind[USAGE] == pytest.approx(0.04)
+
+
+def test_given_a_stream_kept_beyond_a_day_then_extended_retention_is_added(tmp_path: Path) -> None:
+    result = run(tmp_path, kinesis({"ShardCount": 1, "RetentionPeriodHours": 48}), STREAM_USAGE)
+    assert result.fixed_usd == pytest.approx(730 * (0.02 + 0.03))
+
+
+def test_given_an_on_demand_stream_then_stream_hours_and_data_in_are_priced(tmp_path: Path) -> None:
+    result = run(tmp_path, kinesis({"StreamModeDetails": {"StreamMode": "ON_DEMAND"}}), STREAM_USAGE)
+    # 730 h x $0.05; 1 million x 30 KB = 28.61 GB x $0.10
+    assert result.fixed_usd == pytest.approx(36.5)
+    assert result.usage_usd == pytest.approx(round(1_000_000 * 30 / 1024 / 1024 * 0.10, 2))
+
+
+def test_given_long_term_stream_retention_then_it_is_refused_not_guessed(tmp_path: Path) -> None:
+    with pytest.raises(CostError, match="long-term"):
+        run(tmp_path, kinesis({"RetentionPeriodHours": 720}), STREAM_USAGE)
 
 
 def test_given_a_workspace_retention_then_amp_storage_follows_the_template_not_the_usage_file() -> None:

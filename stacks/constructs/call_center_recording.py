@@ -1,0 +1,191 @@
+"""Where a Contact Lens instance keeps its calls: recordings and analyses in S3, contact records in Kinesis.
+
+Connect writes call recordings, and Contact Lens its transcripts and redacted files (``Analysis/Voice/...``), to the
+instance's CALL_RECORDINGS storage (Connect admin guide, "Output file locations for files analyzed by Contact Lens"),
+so one lifecycle rule over the whole bucket expires both. Contact records go to a Kinesis data stream
+(CONTACT_TRACE_RECORDS accepts KINESIS_STREAM or KINESIS_FIREHOSE; CloudFormation reference,
+"AWS::Connect::InstanceStorageConfig").
+
+One customer managed key encrypts the bucket and the stream. Associating it with the S3 storage makes Connect create a
+grant on it for the instance's service-linked role, with the deployer's kms:CreateGrant (Connect admin guide, "Key
+management in Amazon Connect"); the stream may use the same key because that grant already covers it (Connect admin
+guide, "Enable contact analysis segment streams", step 2, option 2). The key policy is CDK's default: the account's
+IAM policies decide, so the deploying role can create the grant.
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_connect as connect
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kinesis as kinesis
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from stacks.constructs.removal import removal_policy
+from stacks.nag import acknowledge
+
+ACCESS_LOG_RETENTION_DAYS = 365
+RECORDINGS_PREFIX = "recordings"  # Connect adds <instance>/CallRecordings/<date>/ below it
+ACCESS_LOG_PREFIX = "call-recordings/"
+
+
+class CallRecordings(Construct):
+    """A KMS-encrypted, TLS-only, private recording bucket whose objects expire, its access-log bucket, a one-shard
+    encrypted contact-record stream, and the two storage associations of the instance."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        instance: connect.CfnInstance,
+        prefix: str,
+        retention_days: int,
+        contact_records_retention_hours: int,
+        retain: bool,
+    ) -> None:
+        super().__init__(scope, id_)
+        removal = removal_policy(retain)
+        self.key = kms.Key(
+            self,
+            "Key",
+            description=f"{prefix} call recordings, Contact Lens analyses and contact records",
+            alias=f"alias/{prefix}/call-recordings",
+            enable_key_rotation=True,
+            removal_policy=removal,
+            pending_window=cdk.Duration.days(30 if retain else 7),
+        )
+        self.access_logs = self._bucket("AccessLogs", ACCESS_LOG_RETENTION_DAYS, retain=retain, key=None)
+        self.bucket = self._bucket("Bucket", retention_days, retain=retain, key=self.key)
+        self._log_requests()
+        # One shard takes 1,000 records a second (Kinesis developer guide, "Create and manage Kinesis data streams"):
+        # a contact record per call is far below that, and one shard-hour costs less than an on-demand stream-hour.
+        self.stream = kinesis.Stream(
+            self,
+            "ContactRecords",
+            stream_name=f"{prefix}-contact-records",
+            stream_mode=kinesis.StreamMode.PROVISIONED,
+            shard_count=1,
+            encryption=kinesis.StreamEncryption.KMS,
+            encryption_key=self.key,
+            retention_period=cdk.Duration.hours(contact_records_retention_hours),
+            removal_policy=removal,
+        )
+        for construct, logical_id in (
+            (self.key, "CallRecordingsKey"),
+            (self.bucket, "CallRecordingsBucket"),
+            (self.access_logs, "CallRecordingsAccessLogsBucket"),
+            (self.stream, "ContactRecordsStream"),
+        ):
+            cfn = construct.node.default_child
+            assert isinstance(cfn, cdk.CfnResource)
+            cfn.override_logical_id(logical_id)  # stateful: a new id would replace recordings or records
+        self.recordings = connect.CfnInstanceStorageConfig(
+            self,
+            "RecordingsStorage",
+            instance_arn=instance.attr_arn,
+            resource_type="CALL_RECORDINGS",
+            storage_type="S3",
+            s3_config=connect.CfnInstanceStorageConfig.S3ConfigProperty(
+                bucket_name=self.bucket.bucket_name,
+                bucket_prefix=RECORDINGS_PREFIX,
+                encryption_config=connect.CfnInstanceStorageConfig.EncryptionConfigProperty(
+                    encryption_type="KMS", key_id=self.key.key_arn
+                ),
+            ),
+        )
+        self.contact_records = connect.CfnInstanceStorageConfig(
+            self,
+            "ContactRecordsStorage",
+            instance_arn=instance.attr_arn,
+            resource_type="CONTACT_TRACE_RECORDS",
+            storage_type="KINESIS_STREAM",
+            kinesis_stream_config=connect.CfnInstanceStorageConfig.KinesisStreamConfigProperty(
+                stream_arn=self.stream.stream_arn
+            ),
+        )
+        # The stream's key grant comes with the S3 association (see the module docstring).
+        self.contact_records.node.add_dependency(self.recordings)
+        self._acknowledge()
+
+    def _bucket(self, id_: str, days: int, *, retain: bool, key: kms.IKey | None) -> s3.Bucket:
+        # A disposable environment empties the buckets on `cdk destroy` (CDK's auto-delete custom resource).
+        return s3.Bucket(
+            self,
+            id_,
+            encryption=s3.BucketEncryption.KMS if key else s3.BucketEncryption.S3_MANAGED,
+            encryption_key=key,
+            bucket_key_enabled=key is not None,  # one data key per bucket, not a KMS call per object
+            enforce_ssl=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            versioned=True,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    expiration=cdk.Duration.days(days),
+                    noncurrent_version_expiration=cdk.Duration.days(1),
+                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
+                )
+            ],
+            removal_policy=removal_policy(retain),
+            auto_delete_objects=not retain,
+        )
+
+    def _log_requests(self) -> None:
+        """Server access logs of the recording bucket, delivered under a bucket policy (ACLs are disabled: S3 user
+        guide, "Enabling Amazon S3 server access logging"), as stacks/constructs/load_reports.py does."""
+        stack = cdk.Stack.of(self)
+        self.access_logs.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="S3ServerAccessLogsOfTheRecordingBucket",
+                principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
+                actions=["s3:PutObject"],
+                resources=[self.access_logs.arn_for_objects(f"{ACCESS_LOG_PREFIX}*")],
+                conditions={
+                    "ArnLike": {"aws:SourceArn": self.bucket.bucket_arn},
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                },
+            )
+        )
+        cfn_bucket = self.bucket.node.default_child
+        assert isinstance(cfn_bucket, s3.CfnBucket)
+        cfn_bucket.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(
+            destination_bucket_name=self.access_logs.bucket_name, log_file_prefix=ACCESS_LOG_PREFIX
+        )
+        access_logs_cfn = self.access_logs.node.default_child
+        assert isinstance(access_logs_cfn, s3.CfnBucket)
+        access_logs_cfn.add_metadata(
+            "checkov",
+            {
+                "skip": [
+                    {
+                        "id": "CKV_AWS_18",
+                        "comment": "This is the server access log target of the recording bucket; logging its own "
+                        "requests would log the log deliveries.",
+                    }
+                ]
+            },
+        )
+
+    def _acknowledge(self) -> None:
+        acknowledge(
+            [self.stream],
+            ["AwsSolutions::AwsSolutions-KDS3"],
+            "Contact records carry callers' numbers: the stream uses the recordings' customer managed key, whose "
+            "rotation, revocation and use in CloudTrail are ours, and whose grant Connect already holds; one key, "
+            "a few contact records a day, so the extra KMS requests cost next to nothing.",
+        )
+        acknowledge(
+            [self.bucket, self.access_logs],
+            ["NIST.800.53.R5::NIST.800.53.R5-S3BucketReplicationEnabled"],
+            "Recordings are callers' voices, kept only for the configured days: a copy in a second region would "
+            "double where personal data lives and must be expired twice; losing a recording loses no business data.",
+        )
+        acknowledge(
+            [self.access_logs],
+            ["NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS"],
+            "A server access log target is encrypted with S3-managed keys so that S3's log delivery needs no grant "
+            "on a customer key; the records are request metadata of the recording bucket, never recordings.",
+        )
