@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_connect as connect
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.constructs.buckets import ACCESS_LOG_RETENTION_DAYS, log_requests, private_bucket
 from stacks.constructs.removal import removal_policy
 from stacks.nag import acknowledge
 
-ACCESS_LOG_RETENTION_DAYS = 365
 RECORDINGS_PREFIX = "recordings"  # Connect adds <instance>/CallRecordings/<date>/ below it
 ACCESS_LOG_PREFIX = "call-recordings/"
 
@@ -57,9 +55,17 @@ class CallRecordings(Construct):
             removal_policy=removal,
             pending_window=cdk.Duration.days(30 if retain else 7),
         )
-        self.access_logs = self._bucket("AccessLogs", ACCESS_LOG_RETENTION_DAYS, retain=retain, key=None)
-        self.bucket = self._bucket("Bucket", retention_days, retain=retain, key=self.key)
-        self._log_requests()
+        self.access_logs = private_bucket(
+            self, "AccessLogs", expire_days=ACCESS_LOG_RETENTION_DAYS, key=None, retain=retain
+        )
+        self.bucket = private_bucket(self, "Bucket", expire_days=retention_days, key=self.key, retain=retain)
+        log_requests(
+            self.bucket,
+            target=self.access_logs,
+            prefix=ACCESS_LOG_PREFIX,
+            sid="S3ServerAccessLogsOfTheRecordingBucket",
+            what="the recording bucket",
+        )
         # One shard takes 1,000 records a second (Kinesis developer guide, "Create and manage Kinesis data streams"):
         # a contact record per call is far below that, and one shard-hour costs less than an on-demand stream-hour.
         self.stream = kinesis.Stream(
@@ -109,65 +115,6 @@ class CallRecordings(Construct):
         # The stream's key grant comes with the S3 association (see the module docstring).
         self.contact_records.node.add_dependency(self.recordings)
         self._acknowledge()
-
-    def _bucket(self, id_: str, days: int, *, retain: bool, key: kms.IKey | None) -> s3.Bucket:
-        # A disposable environment empties the buckets on `cdk destroy` (CDK's auto-delete custom resource).
-        return s3.Bucket(
-            self,
-            id_,
-            encryption=s3.BucketEncryption.KMS if key else s3.BucketEncryption.S3_MANAGED,
-            encryption_key=key,
-            bucket_key_enabled=key is not None,  # one data key per bucket, not a KMS call per object
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=cdk.Duration.days(days),
-                    noncurrent_version_expiration=cdk.Duration.days(1),
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
-                )
-            ],
-            removal_policy=removal_policy(retain),
-            auto_delete_objects=not retain,
-        )
-
-    def _log_requests(self) -> None:
-        """Server access logs of the recording bucket, delivered under a bucket policy (ACLs are disabled: S3 user
-        guide, "Enabling Amazon S3 server access logging"), as stacks/constructs/load_reports.py does."""
-        stack = cdk.Stack.of(self)
-        self.access_logs.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="S3ServerAccessLogsOfTheRecordingBucket",
-                principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
-                actions=["s3:PutObject"],
-                resources=[self.access_logs.arn_for_objects(f"{ACCESS_LOG_PREFIX}*")],
-                conditions={
-                    "ArnLike": {"aws:SourceArn": self.bucket.bucket_arn},
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                },
-            )
-        )
-        cfn_bucket = self.bucket.node.default_child
-        assert isinstance(cfn_bucket, s3.CfnBucket)
-        cfn_bucket.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(
-            destination_bucket_name=self.access_logs.bucket_name, log_file_prefix=ACCESS_LOG_PREFIX
-        )
-        access_logs_cfn = self.access_logs.node.default_child
-        assert isinstance(access_logs_cfn, s3.CfnBucket)
-        access_logs_cfn.add_metadata(
-            "checkov",
-            {
-                "skip": [
-                    {
-                        "id": "CKV_AWS_18",
-                        "comment": "This is the server access log target of the recording bucket; logging its own "
-                        "requests would log the log deliveries.",
-                    }
-                ]
-            },
-        )
 
     def _acknowledge(self) -> None:
         acknowledge(

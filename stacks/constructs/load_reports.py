@@ -5,11 +5,8 @@ puts ``report.html``, the stats CSVs and ``summary.json`` under ``runs/<time>-<p
 that: ``s3:PutObject`` under ``runs/`` (no read, no delete, no listing) and the one KMS call S3 makes on its behalf
 to encrypt. People read the reports with their own credentials (README, "Load test on EKS").
 
-The bucket's server access logs go to a second bucket of this construct, encrypted with S3-managed keys: a KMS log
-target works only once the key policy lets the logging service use the key (aws-cdk#25350, which removed CDK's check
-for it), and these request records hold no report content. ACLs are disabled on both buckets, so S3 delivers the
-logs under a bucket policy for its logging service principal (S3 user guide, "Enabling Amazon S3 server access
-logging": with Bucket owner enforced, grant logging.s3.amazonaws.com in the target's bucket policy).
+The bucket's server access logs go to a second bucket of this construct (``stacks/constructs/buckets.py``: S3-managed
+keys, delivered under a bucket policy); these request records hold no report content.
 """
 
 from __future__ import annotations
@@ -21,14 +18,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stacks.constructs.removal import removal_policy
+from stacks.constructs.buckets import ACCESS_LOG_RETENTION_DAYS, log_requests, private_bucket
 from stacks.constructs.workload_identity import PodIdentity
 
 NAMESPACE = "loadtest"  # k8s/loadtest/base/namespace.yaml
 SERVICE_ACCOUNT = "loadgen"  # k8s/loadtest/base/serviceaccount.yaml
 RUNS_PREFIX = "runs/"  # loadgen.upload.RUNS_PREFIX
 REPORT_RETENTION_DAYS = 90  # a quarter of launches to compare; older reports are deleted
-ACCESS_LOG_RETENTION_DAYS = 365
 
 
 class LoadReports(Construct):
@@ -47,47 +43,16 @@ class LoadReports(Construct):
     ) -> None:
         super().__init__(scope, id_)
         stack = cdk.Stack.of(self)
-        removal = removal_policy(retain)
-        # A disposable environment empties its buckets on `cdk destroy` (CDK's auto-delete custom resource); a kept
-        # one keeps them and their objects.
-        self.access_logs = s3.Bucket(
-            self,
-            "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=cdk.Duration.days(ACCESS_LOG_RETENTION_DAYS),
-                    noncurrent_version_expiration=cdk.Duration.days(1),
-                )
-            ],
-            removal_policy=removal,
-            auto_delete_objects=not retain,
+        self.access_logs = private_bucket(
+            self, "AccessLogs", expire_days=ACCESS_LOG_RETENTION_DAYS, key=None, retain=retain
         )
-        self.bucket = s3.Bucket(
+        self.bucket = private_bucket(
             self,
             "Bucket",
             bucket_name=f"{prefix}-load-reports-{stack.account}-{stack.region}",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=key,
-            # One data key per bucket instead of a KMS call per object (S3 user guide, "S3 Bucket Keys").
-            bucket_key_enabled=True,
-            enforce_ssl=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=cdk.Duration.days(REPORT_RETENTION_DAYS),
-                    noncurrent_version_expiration=cdk.Duration.days(1),
-                    abort_incomplete_multipart_upload_after=cdk.Duration.days(1),
-                )
-            ],
-            removal_policy=removal,
-            auto_delete_objects=not retain,
+            expire_days=REPORT_RETENTION_DAYS,
+            key=key,
+            retain=retain,
         )
         # Stable logical IDs for the stateful resources (a changed ID would replace the bucket and its reports).
         for bucket, logical_id in (
@@ -97,22 +62,13 @@ class LoadReports(Construct):
             cfn = bucket.node.default_child
             assert isinstance(cfn, s3.CfnBucket)
             cfn.override_logical_id(logical_id)
-        # checkov reads skips from a resource's Metadata (see stacks/nag.py); cdk-nag's S1 already exempts a log target.
-        access_logs_cfn = self.access_logs.node.default_child
-        assert isinstance(access_logs_cfn, s3.CfnBucket)
-        access_logs_cfn.add_metadata(
-            "checkov",
-            {
-                "skip": [
-                    {
-                        "id": "CKV_AWS_18",
-                        "comment": "This is the server access log target of the report bucket; logging its own "
-                        "requests would log the log deliveries.",
-                    }
-                ]
-            },
+        log_requests(
+            self.bucket,
+            target=self.access_logs,
+            prefix="load-reports/",
+            sid="S3ServerAccessLogsOfTheReportBucket",
+            what="the report bucket",
         )
-        self._log_requests_to(self.access_logs, stack=stack)
         self.writer = PodIdentity(
             self,
             "Writer",
@@ -139,26 +95,4 @@ class LoadReports(Construct):
                 resources=[key.key_arn],
                 conditions={"StringEquals": {"kms:ViaService": f"s3.{stack.region}.amazonaws.com"}},
             )
-        )
-
-    def _log_requests_to(self, target: s3.Bucket, *, stack: cdk.Stack) -> None:
-        """Server access logging of the report bucket into ``target`` through a bucket policy, not the log-delivery
-        ACL that ``server_access_logs_bucket`` sets unless the serverAccessLogsUseBucketPolicy feature flag is on."""
-        log_prefix = "load-reports/"
-        target.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="S3ServerAccessLogsOfTheReportBucket",
-                principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
-                actions=["s3:PutObject"],
-                resources=[target.arn_for_objects(f"{log_prefix}*")],
-                conditions={
-                    "ArnLike": {"aws:SourceArn": self.bucket.bucket_arn},
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                },
-            )
-        )
-        cfn_bucket = self.bucket.node.default_child
-        assert isinstance(cfn_bucket, s3.CfnBucket)
-        cfn_bucket.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(
-            destination_bucket_name=target.bucket_name, log_file_prefix=log_prefix
         )

@@ -117,9 +117,10 @@ def test_given_prod_then_aws_backup_covers_every_table(prod: Template) -> None:
 
 
 def test_given_an_environment_then_every_kms_key_rotates(env_template: tuple[EnvironmentConfig, Template]) -> None:
-    _, template = env_template
+    config, template = env_template
     keys = resources(template, "AWS::KMS::Key")
-    assert len(keys) == 4  # data, EKS secrets, logs, and the alarm topic's (its policy admits CloudWatch)
+    # data, EKS secrets, logs, the alarm topic's (its policy admits CloudWatch), and with Contact Lens the recordings'
+    assert len(keys) == 4 + config.call_center.contact_lens
     assert all(k["Properties"]["EnableKeyRotation"] is True for k in keys.values())
 
 

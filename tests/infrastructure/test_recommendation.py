@@ -238,11 +238,16 @@ def test_the_indexer_may_only_update_the_statistics_and_the_api_only_read(dev: T
     assert "dynamodb:Query" in actions_on(api_role, "CatalogTable") | actions_on(api_role, "RecommendationsTable")
 
 
-def test_the_code_asset_holds_only_the_lambdas_package(assembly_dir: Path) -> None:
-    (asset,) = {path.parent.parent.parent for path in assembly_dir.glob("asset.*/lambdas/recommendation/handler.py")}
-    assert sorted(p.name for p in asset.iterdir()) == ["lambdas"]
-    assert not list(asset.rglob("__pycache__"))
-    assert (asset / "lambdas" / "reco_indexer" / "handler.py").exists()
+def test_the_code_assets_hold_only_the_lambdas_package(assembly_dir: Path) -> None:
+    # Each function has its own asset, its handler's import closure (tests/infrastructure/test_lambda_dependencies.py)
+    api = {path.parents[2] for path in assembly_dir.glob("asset.*/lambdas/recommendation/handler.py")}
+    indexer = {path.parents[2] for path in assembly_dir.glob("asset.*/lambdas/reco_indexer/handler.py")}
+    assert api
+    assert indexer
+    assert not api & indexer
+    for asset in api | indexer:
+        assert sorted(p.name for p in asset.iterdir()) == ["lambdas"]
+        assert not list(asset.rglob("__pycache__"))
 
 
 def test_every_function_of_ours_may_reach_only_dynamodb_and_the_vpc_endpoints(

@@ -11,6 +11,7 @@ from typing import Any
 import boto3
 import pytest
 from aws_lambda_powertools import Tracer
+from aws_lambda_powertools.tracing import tracer as powertools_tracer
 from botocore.stub import Stubber
 
 from lambdas.shared.xray import HEADER, XRayDaemonProvider, trace_client
@@ -49,7 +50,11 @@ def received(listener: socket.socket, count: int) -> list[dict[str, Any]]:
     return documents
 
 
-def test_the_handler_and_a_call_in_a_worker_thread_are_sent_as_nested_subsegments(daemon: socket.socket) -> None:
+def test_the_handler_and_a_call_in_a_worker_thread_are_sent_as_nested_subsegments(
+    daemon: socket.socket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ColdStart is Powertools' process-wide flag, cleared by the first traced invocation of any earlier test
+    monkeypatch.setattr(powertools_tracer, "is_cold_start", True)
     provider = XRayDaemonProvider()
     tracer = Tracer(service="probe", provider=provider, auto_patch=False, disabled=False)
 
