@@ -12,8 +12,10 @@ times out; ``-`` is an explicit "no key" (that menu times out), and ``1@2`` is k
 The agent queue (defaults: one agent staffed and available, who answers at once):
 ``--agents-staffed N``, ``--agents-available N``, ``--queue-contacts N`` (callers already waiting),
 ``--queue-wait SECONDS`` (how long the oldest of them has waited: what the flow checks against the long-wait
-threshold), ``--answer-after SECONDS`` (when an agent answers this caller, or ``never``). After the transfer the
-customer queue flow (``customer_queue``, set by the inbound flow's event hook) plays on a simulated clock.
+threshold), ``--answer-after SECONDS`` (when an agent answers this caller, or ``never``). ``--callbacks`` renders
+the queued callback blocks, as where a phone number is configured (a callback needs the queue's outbound caller
+ID). After the transfer the customer queue flow (``customer_queue``, set by the inbound flow's event hook) plays on
+a simulated clock.
 
 The handler runs in-process against ``AWS_ENDPOINT_URL`` (default: the local platform's emulator,
 ``http://127.0.0.1:$AWS_PORT``, with fake credentials) and the tables of its settings (``tlj-local-*``).
@@ -221,6 +223,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--flow", default="inbound", help=f"flow name {flow_names()} or a flow file (default inbound)")
     parser.add_argument("--lang", choices=("ko", "en"), help="render the flow in this language (default: config)")
     parser.add_argument("--env", choices=("dev", "prod"), default="dev", help="whose config renders the flow")
+    parser.add_argument(
+        "--callbacks",
+        action="store_true",
+        help="render the callback blocks, as where a phone number is configured (callback_enabled)",
+    )
     parser.add_argument("--template", type=Path, help="play the contact flow of a synthesized template instead")
     parser.add_argument("--flow-id", help="logical ID of the flow in --template, when it has several")
     parser.add_argument("--endpoint-url", help="AWS endpoint for the handler (default: the local emulator)")
@@ -246,7 +253,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 parser.error("--lang renders asset flows; a template's flow has its language built in")
             setup = from_template(args.template, args.flow_id)
         else:
-            config = settings(DEV.call_center if args.env == "dev" else PROD.call_center)
+            base = DEV.call_center if args.env == "dev" else PROD.call_center
+            config = settings(base, callback_enabled=True) if args.callbacks else settings(base)
             setup = from_assets(config, flow=args.flow, lang=args.lang)
     except (FlowError, OSError) as error:
         sys.stderr.write(f"error: the flow cannot be played: {error}\n")

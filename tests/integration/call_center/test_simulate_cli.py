@@ -130,6 +130,28 @@ def test_given_nobody_answers_and_no_callbacks_then_the_caller_is_let_go_at_the_
     assert events[-2]["type"] == "disconnect"
 
 
+def test_given_callbacks_and_nobody_staffed_then_the_caller_can_ask_for_a_callback(
+    emulator: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given --callbacks (as where a number is configured) and no agent staffed, When the caller presses 0 then 1
+    argv = ["--phone", KNOWN_PHONE, "--press", "0", "1", "--at", AT, "--agents-staffed", "0", "--callbacks", "--json"]
+    assert main(argv) == 0
+    # Then the staffing check is heard and a queued callback is created instead of a transfer
+    events = json_lines(capsys.readouterr().out)
+    assert {"metric": "NumberOfAgentsStaffed", "value": 0}.items() <= first(events, "metric").items()
+    assert any(e["type"] == "callback" for e in events)
+    assert not any(e["type"] == "transfer" for e in events)
+
+
+def test_given_no_callbacks_flag_then_dev_offers_no_callback(emulator: str, capsys: pytest.CaptureFixture[str]) -> None:
+    # Given dev's config (no phone number, so no callbacks), When nobody is staffed and the caller presses 0 then 1
+    assert main(["--phone", KNOWN_PHONE, "--press", "0", "1", "--at", AT, "--agents-staffed", "0", "--json"]) == 0
+    # Then no callback is created and the call ends after the honest message
+    events = json_lines(capsys.readouterr().out)
+    assert not any(e["type"] == "callback" for e in events)
+    assert events[-2]["type"] == "disconnect"
+
+
 @pytest.mark.parametrize("bad", [["--agents-staffed", "-1"], ["--answer-after", "soon"], ["--voice-error", "x"]])
 def test_given_bad_queue_options_then_a_usage_error(bad: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_status:
