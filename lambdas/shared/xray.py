@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
+from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
 from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
 
 HEADER = b'{"format": "json", "version": 1}\n'
@@ -33,7 +34,10 @@ MAX_DATAGRAM = 64 * 1024  # the daemon's limit for one segment document
 
 def tracing_enabled() -> bool:
     """Powertools' own rule (``Tracer._is_tracer_disabled``): inside Lambda, unless ``POWERTOOLS_TRACE_DISABLED``."""
-    disabled = os.environ.get("POWERTOOLS_TRACE_DISABLED", "false").lower() in ("1", "true", "yes", "on")
+    try:  # the same parser as Powertools' Tracer, so both read one value the same way
+        disabled = resolve_truthy_env_var_choice(env=os.environ.get("POWERTOOLS_TRACE_DISABLED", "false"))
+    except ValueError:  # not a truth value: Powertools' Tracer refuses it at init; here tracing stays as it was
+        disabled = False
     local = "AWS_SAM_LOCAL" in os.environ or "AWS_CHALICE_CLI_MODE" in os.environ
     return "LAMBDA_TASK_ROOT" in os.environ and not disabled and not local
 

@@ -102,7 +102,12 @@ def test_an_aws_call_is_a_subsegment_with_its_operation_table_and_status(daemon:
 
 
 @pytest.mark.parametrize(
-    "env", [{"_X_AMZN_TRACE_ID": f"Root={ROOT};Parent={PARENT};Sampled=0"}, {"POWERTOOLS_TRACE_DISABLED": "true"}]
+    "env",
+    [
+        {"_X_AMZN_TRACE_ID": f"Root={ROOT};Parent={PARENT};Sampled=0"},
+        {"POWERTOOLS_TRACE_DISABLED": "true"},
+        {"POWERTOOLS_TRACE_DISABLED": "t"},
+    ],
 )
 def test_an_unsampled_or_disabled_invocation_sends_nothing(
     daemon: socket.socket, monkeypatch: pytest.MonkeyPatch, env: dict[str, str]
